@@ -1,0 +1,102 @@
+"""Companion: a recovery companion for Intensive Outpatient Programs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from companion.config import Config, instance_secret_key
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the Flask app from ``config`` (the environment's ``Config`` when none is given)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config or Config())
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'companion.sqlite'}"
+    if app.config.get("PROXY_FIX"):
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, sign-in, CSRF and rate limits to the app."""
+    from companion import models  # noqa: F401  (every model registered before use)
+    from companion.extensions import csrf, db, limiter, login_manager, migrate
+    from companion.security import SessionInterface
+
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in register_request_hooks and the API
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.session_interface = SessionInterface()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every capability's blueprint."""
+    from companion.blueprints.api import bp as api_bp
+    from companion.blueprints.auth import bp as auth_bp
+    from companion.blueprints.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Answer every error with a problem response under /api and a kind page elsewhere."""
+    from companion.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """CSRF for pages, security headers for every response, navigation for templates."""
+    from companion.extensions import csrf
+    from companion.navigation import navigation
+    from companion.security import set_security_headers
+
+    @app.before_request
+    def protect_forms() -> None:
+        # The API checks its own header after authentication, so that an anonymous call is a 401.
+        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not request.path.startswith("/api/"):
+            csrf.protect()
+
+    app.after_request(set_security_headers)
+    app.context_processor(lambda: {"navigation": navigation()})
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask --app companion`` commands."""
+    from companion.cli import register
+
+    register(app)

@@ -1,0 +1,134 @@
+"""The OpenAPI 3.1 document, generated from the declared endpoints."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from http import HTTPStatus
+from typing import Any
+
+from flask import jsonify
+from pydantic import BaseModel, TypeAdapter
+
+from companion.blueprints.api.spec import OPERATIONS, UNSAFE_METHODS, Operation, endpoint
+
+REF = "#/components/schemas/{model}"
+CONVERTER_SCHEMAS = {"int": {"type": "integer", "minimum": 0}, "string": {"type": "string"},
+                     "uuid": {"type": "string", "format": "uuid"}, "path": {"type": "string"}}
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem detail.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                   "description": "For invalid input: the messages for each field."},
+    },
+}
+
+
+class _Schemas:
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+
+    def add(self, model: Any, mode: str) -> dict:
+        """A schema for ``model`` (a ref when it is a named model), its definitions kept in components."""
+        schema = TypeAdapter(model).json_schema(ref_template=REF, mode=mode)
+        self.components.update(schema.pop("$defs", {}))
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            self.components[model.__name__] = schema
+            return {"$ref": REF.format(model=model.__name__)}
+        return schema
+
+
+def _problem(status: int, description: str | None = None) -> dict:
+    return {"description": description or HTTPStatus(status).phrase,
+            "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}}}
+
+
+def _operation(op: Operation, schemas: _Schemas) -> dict:
+    doc: dict[str, Any] = {"operationId": op.endpoint, "summary": op.summary, "tags": [op.tag]}
+    if op.description:
+        doc["description"] = op.description
+    parameters = [{"name": name, "in": "path", "required": True,
+                   "schema": CONVERTER_SCHEMAS.get(converter, {"type": "string"})}
+                  for name, converter in op.path_params]
+    if op.query is not None:
+        query_schema = op.query.model_json_schema(ref_template=REF)
+        schemas.components.update(query_schema.pop("$defs", {}))
+        required = set(query_schema.get("required", []))
+        for name, prop in query_schema.get("properties", {}).items():
+            param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+            if "description" in prop:
+                param["description"] = prop["description"]
+            parameters.append(param)
+    if parameters:
+        doc["parameters"] = parameters
+    if op.body is not None:
+        doc["requestBody"] = {"required": True,
+                              "content": {"application/json": {"schema": schemas.add(op.body, "validation")}}}
+    responses: dict[str, Any] = {}
+    if op.status == 204 or op.response is None:
+        responses[str(op.status)] = {"description": "Done; no content."}
+    else:
+        responses[str(op.status)] = {"description": HTTPStatus(op.status).phrase,
+                                     "content": {"application/json": {"schema": schemas.add(op.response, "serialization")}}}
+    errors = set(op.errors)
+    if op.auth:
+        errors.add(401)
+    if op.csrf and op.method in UNSAFE_METHODS:
+        errors.add(403)
+    if op.body is not None:
+        errors |= {400, 413, 415, 422}
+    if op.query is not None:
+        errors.add(422)
+    if op.path_params:
+        errors.add(404)
+    for status in sorted(errors):
+        responses[str(status)] = _problem(status)
+    responses["default"] = _problem(500, "An error, as a problem detail.")
+    doc["responses"] = responses
+    security = []
+    if op.auth:
+        security.append({"session": [], "csrf": []} if op.csrf and op.method in UNSAFE_METHODS else {"session": []})
+    doc["security"] = security
+    return doc
+
+
+@cache
+def openapi_document() -> dict:
+    """The OpenAPI 3.1 description of every declared endpoint."""
+    schemas = _Schemas()
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        path = "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
+        paths.setdefault(path, {})[op.method.lower()] = _operation(op, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Companion API",
+            "version": "1",
+            "description": "The JSON API of Companion. Sign in with POST /session; send the returned "
+                           "csrf_token in the X-CSRFToken header of every other unsafe request. Errors are "
+                           "RFC 9457 problem details.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas.components,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "companion_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
+            },
+        },
+    }
+
+
+@endpoint("/openapi.json", "GET", summary="This OpenAPI document", tag="meta", auth=False)
+def openapi():
+    """The OpenAPI 3.1 document of this API."""
+    return jsonify(openapi_document())

@@ -1,0 +1,161 @@
+"""Declared API endpoints.
+
+Each endpoint names the pydantic models of its query, body and answer. The same declaration
+validates the request, shapes the answer and writes the OpenAPI 3.1 document, so the document
+cannot drift from the code. Pydantic was chosen because its JSON Schema (draft 2020-12) is the
+schema dialect of OpenAPI 3.1, it is the most used validation library in Python, and its
+per-field errors map directly onto the ``errors`` of an RFC 9457 problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from wtforms.validators import ValidationError as CSRFValidationError
+
+from companion.errors import DomainError, Forbidden, Invalid, Unauthorized
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class Input(BaseModel):
+    """Base of every request model: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Query(BaseModel):
+    """Base of query-string models: unknown parameters are ignored, as browsers add their own."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+@dataclass
+class Operation:
+    rule: str
+    method: str
+    endpoint: str
+    summary: str
+    tag: str
+    body: type | None = None
+    query: type[Query] | None = None
+    response: Any = None
+    status: int = 200
+    auth: bool = True
+    csrf: bool = True
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    path_params: list[tuple[str, str]] = field(default_factory=list)
+
+
+OPERATIONS: list[Operation] = []
+
+FRIENDLY = {
+    "missing": "This field is required.",
+    "extra_forbidden": "This field is not allowed here.",
+    "model_type": "Expected a JSON object.",
+    "model_attributes_type": "Expected a JSON object.",
+    "dict_type": "Expected a JSON object.",
+}
+
+
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's errors as ``{field: [messages]}``."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors(include_url=False):
+        name = ".".join(str(part) for part in item["loc"]) or "body"
+        errors.setdefault(name, []).append(FRIENDLY.get(item["type"], item["msg"]))
+    return errors
+
+
+def validate(model: Any, data: Any) -> Any:
+    """``data`` checked against ``model``, or a 422 problem naming each bad field."""
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as error:
+        raise Invalid("Some fields are missing or not valid.", field_errors(error)) from None
+
+
+def read_json() -> Any:
+    """The request's JSON body; 413 when too large, 415 when not JSON, 400 when not parseable."""
+    if request.content_length is not None and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
+        raise RequestEntityTooLarge(f"A request body may be at most {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+    raw = request.get_data(cache=True)
+    if request.mimetype and request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
+        raise UnsupportedMediaType("Send the body as application/json.")
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise DomainError("The body is not valid JSON.") from None
+
+
+def check_csrf() -> None:
+    """Unsafe calls carry the session's CSRF token in ``X-CSRFToken``."""
+    token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
+    try:
+        validate_csrf(token)
+    except CSRFValidationError as error:
+        raise Forbidden(f"The X-CSRFToken header is missing or does not match this session ({error}). "
+                        "Use the csrf_token returned when signing in.") from None
+
+
+def _path_params(rule: str) -> list[tuple[str, str]]:
+    return [(name, converter or "string") for converter, name in re.findall(r"<(?:(\w+):)?(\w+)>", rule)]
+
+
+def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | None = None,
+             query: type[Query] | None = None, response: Any = None, status: int = 200,
+             auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = ""):
+    """Declare an API endpoint on the API blueprint."""
+    from companion.blueprints.api import bp
+
+    def decorator(view):
+        operation = Operation(rule=rule, method=method, endpoint=view.__name__, summary=summary, tag=tag,
+                              body=body, query=query, response=response, status=status, auth=auth,
+                              csrf=csrf, errors=errors, description=description or (view.__doc__ or "").strip(),
+                              path_params=_path_params(rule))
+
+        @wraps(view)
+        def wrapper(**kwargs):
+            if operation.auth and not current_user.is_authenticated:
+                raise Unauthorized("Please sign in first.")
+            if operation.csrf and method in UNSAFE_METHODS:
+                check_csrf()
+            if operation.body is not None:
+                kwargs["body"] = validate(operation.body, read_json())
+            if operation.query is not None:
+                kwargs["query"] = validate(operation.query, request.args.to_dict(flat=True))
+            return render(operation, view(**kwargs))
+
+        bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapper, methods=[method])
+        OPERATIONS.append(operation)
+        return wrapper
+
+    return decorator
+
+
+def render(operation: Operation, result: Any) -> Response:
+    """A view's answer, shaped by the declared response model."""
+    if isinstance(result, Response):
+        return result
+    status = operation.status
+    if isinstance(result, tuple):
+        result, status = result
+    if status == 204 or operation.response is None:
+        return Response(status=204)
+    adapter = TypeAdapter(operation.response)
+    data = adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
+    response = jsonify(data)
+    response.status_code = status
+    return response

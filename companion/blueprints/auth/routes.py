@@ -1,0 +1,165 @@
+"""Account pages."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from companion.blueprints.auth import bp
+from companion.blueprints.auth import services
+from companion.blueprints.auth.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
+from companion.blueprints.auth.sessions import end_session, enforce_session_limits, safe_next, start_session
+from companion.errors import Invalid, Throttled, Unauthorized
+from companion.forms import apply_errors
+from companion.mail import send_mail
+
+bp.before_app_request(enforce_session_limits)
+
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except Throttled as error:
+            form.form_errors.append(error.detail)
+            return render_template("auth/login.html", form=form), 429, error.headers
+        except Unauthorized as error:
+            form.form_errors.append(error.detail)
+            status = 401
+        else:
+            start_session(user)
+            return redirect(safe_next(form.next.data), code=303)
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and clear what this device kept."""
+    end_session()
+    flash("You are signed out. Take care.", "info")
+    response = redirect(url_for("auth.login"), code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account, with a program's invite code or for personal use."""
+    form = RegisterForm(invite_code=request.args.get("code", ""))
+    if request.method == "GET":
+        form.timezone.render_kw = {"data-guess": "1"}  # app.js picks the phone's zone
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(email=form.email.data, password=form.password.data,
+                                          name=form.name.data, timezone=form.timezone.data,
+                                          invite_code=form.invite_code.data or "")
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            start_session(user)
+            flash(f"Welcome, {user.name}. We're glad you're here.", "success")
+            return redirect(url_for("main.today"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_request():
+    """Ask for a password reset link by e-mail."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.user_by_email(form.email.data)
+        if user is not None and user.active:
+            link = url_for("auth.reset_password", token=services.make_reset_token(user), _external=True)
+            send_mail(user.email, "Reset your Companion password",
+                      f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n{link}\n\n"
+                      "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n")
+        # The same answer whether or not the address has an account.
+        flash("If that address has an account, we have sent it a link to choose a new password. "
+              "It works for one hour.", "info")
+        return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset_request.html", form=form), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an e-mailed link."""
+    try:
+        user = services.user_for_reset_token(token)
+    except Invalid as error:
+        flash(error.detail, "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            end_session()
+            flash("Your password has been changed. Please sign in with it.", "success")
+            return redirect(url_for("auth.login"), code=303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset_password.html", form=form), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    """Name, time zone, password, and signing out."""
+    profile = ProfileForm(obj=current_user, prefix="profile")
+    password = PasswordChangeForm(prefix="password")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if "profile-submit" in request.form and profile.validate_on_submit():
+            try:
+                services.update_profile(current_user, name=profile.name.data, timezone=profile.timezone.data)
+            except Invalid as error:
+                apply_errors(profile, error)
+            else:
+                flash("Your details are saved.", "success")
+                return redirect(url_for("auth.settings"), code=303)
+        elif "password-submit" in request.form and password.validate_on_submit():
+            try:
+                services.change_password(current_user, password.current_password.data, password.new_password.data)
+            except Invalid as error:
+                apply_errors(password, error)
+            else:
+                start_session(current_user)  # this device stays signed in; every other one is signed out
+                flash("Your password is changed. Other devices have been signed out.", "success")
+                return redirect(url_for("auth.settings"), code=303)
+    return render_template("auth/settings.html", profile=profile, password=password), status
+
+
+@bp.post("/settings/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of this account, this one included."""
+    services.end_all_sessions(current_user)
+    end_session()
+    flash("You are signed out on every device.", "info")
+    response = redirect(url_for("auth.login"), code=303)
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+@bp.app_context_processor
+def mail_configured():
+    return {"mail_configured": bool(current_app.config.get("MAIL_SERVER"))}

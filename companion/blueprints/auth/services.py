@@ -1,0 +1,210 @@
+"""Account operations shared by the pages, the API and the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse as parse_limit
+from sqlalchemy import func, select
+
+from companion.errors import Invalid, Throttled, Unauthorized
+from companion.extensions import db, limiter
+from companion.models import InviteCode, Program, Role, User
+from companion.security import (
+    DUMMY_HASH,
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
+from companion.timezones import is_valid_zone
+
+RESET_SALT = "companion.password-reset"
+
+
+def normalize_email(email: str) -> str:
+    """The form in which an address is stored and compared: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    """The account for an address, whatever its case."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def invite_for(code: str) -> InviteCode | None:
+    """A usable invite code (not revoked, not expired, not used up), whatever its case."""
+    invite = db.session.scalar(select(InviteCode).where(func.upper(InviteCode.code) == code.strip().upper()))
+    if invite is None or invite.revoked_at is not None:
+        return None
+    if invite.expires_at is not None and invite.expires_at <= datetime.now(UTC):
+        return None
+    if invite.max_uses is not None and invite.uses >= invite.max_uses:
+        return None
+    return invite
+
+
+def register_user(*, email: str, password: str, name: str, timezone: str, invite_code: str = "") -> User:
+    """Create a participant's account, joined to a program when an invite code is given."""
+    errors: dict[str, list[str]] = {}
+    email = normalize_email(email)
+    name = name.strip()
+    if user_by_email(email) is not None:
+        errors["email"] = ["An account with this e-mail address already exists. You can sign in or reset your password."]
+    if problems := password_problems(password, email=email, name=name):
+        errors["password"] = problems
+    if not is_valid_zone(timezone):
+        errors["timezone"] = ["Choose your time zone from the list."]
+    invite = None
+    if invite_code.strip():
+        invite = invite_for(invite_code)
+        if invite is None:
+            errors["invite_code"] = ["We do not recognise this invite code, or it is no longer valid. Check it with your program, or leave it empty for personal use."]
+    if errors:
+        raise Invalid("Please check the highlighted fields.", errors)
+    user = User(email=email, name=name, timezone=timezone, role=Role.PARTICIPANT.value,
+                password_hash=hash_password(password))
+    if invite is not None:
+        user.program_id = invite.program_id
+        invite.uses += 1
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_user(*, email: str, password: str, role: str, name: str | None = None,
+                program_slug: str | None = None, timezone: str | None = None,
+                check_password: bool = True) -> User:
+    """Create an account of any role, creating its program when it does not exist yet."""
+    email = normalize_email(email)
+    if role not in {r.value for r in Role}:
+        raise Invalid.field("role", "The role must be participant, counselor or admin.")
+    if user_by_email(email) is not None:
+        raise Invalid.field("email", f"An account for {email} already exists.")
+    if check_password and (problems := password_problems(password, email=email)):
+        raise Invalid.field("password", problems[0])
+    program = None
+    if program_slug:
+        program = db.session.scalar(select(Program).where(Program.slug == program_slug))
+        if program is None:
+            program = Program(slug=program_slug, name=program_slug.replace("-", " ").title())
+            db.session.add(program)
+    user = User(email=email, name=name or email.split("@")[0], role=role, program=program,
+                timezone=timezone or (program.timezone if program else "UTC"),
+                password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _throttle_keys(email: str, address: str):
+    config = current_app.config
+    return [
+        (parse_limit(config["LOGIN_FAILURES_PER_ACCOUNT"]), "login-account", hashlib.sha256(normalize_email(email).encode()).hexdigest()),
+        (parse_limit(config["LOGIN_FAILURES_PER_ADDRESS"]), "login-address", address or "unknown"),
+    ]
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """The account for these credentials; failures count towards the sign-in throttle."""
+    keys = _throttle_keys(email, address)
+    for limit, *identifiers in keys:
+        if not limiter.limiter.test(limit, *identifiers):
+            retry = max(1, int(limiter.limiter.get_window_stats(limit, *identifiers).reset_time - datetime.now(UTC).timestamp()))
+            raise Throttled(
+                "There have been too many sign-in attempts. To keep your account safe, please wait "
+                f"{_minutes(retry)} and try again, or reset your password.",
+                headers={"Retry-After": str(retry)},
+            )
+    user = user_by_email(email) if len(email) <= 254 else None
+    if user is None:
+        verify_password(DUMMY_HASH, password)  # the same work as for a real account
+    elif verify_password(user.password_hash, password) and user.active:
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = datetime.now(UTC)
+        db.session.commit()
+        return user
+    for limit, *identifiers in keys:
+        limiter.limiter.hit(limit, *identifiers)
+    raise Unauthorized("That e-mail and password do not match an account. Please check them and try again.")
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(1, round(seconds / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def end_all_sessions(user: User) -> None:
+    """Sign this person out on every device at once."""
+    user.session_epoch += 1
+    db.session.commit()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    # Changes with every new password, which makes each reset link single-use.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def make_reset_token(user: User) -> str:
+    """A signed, expiring, single-use token for resetting this person's password."""
+    return _serializer().dumps({"u": user.id, "f": _fingerprint(user), "n": secrets.token_hex(4)})
+
+
+def user_for_reset_token(token: str) -> User:
+    """The account a reset token belongs to, if the token is still good."""
+    message = "This reset link has expired or has already been used. Please ask for a new one."
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        raise Invalid.field("token", message) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        raise Invalid.field("token", message)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Give the account a new password and end its other sessions."""
+    if problems := password_problems(password, email=user.email, name=user.name):
+        raise Invalid.field("password", problems[0])
+    user.password_hash = hash_password(password)
+    user.session_epoch += 1
+    db.session.commit()
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one."""
+    if not verify_password(user.password_hash, current):
+        raise Invalid.field("current_password", "That is not your current password.")
+    set_password(user, new)
+
+
+def update_profile(user: User, *, name: str, timezone: str) -> User:
+    """Change a person's name and time zone."""
+    name = name.strip()
+    errors = {}
+    if not 1 <= len(name) <= 100:
+        errors["name"] = ["Enter a name of 1 to 100 characters."]
+    if not is_valid_zone(timezone):
+        errors["timezone"] = ["Choose your time zone from the list."]
+    if errors:
+        raise Invalid("Please check the highlighted fields.", errors)
+    user.name, user.timezone = name, timezone
+    db.session.commit()
+    return user
+
+
+def deactivate(user: User) -> None:
+    """Switch an account off at once: it can no longer sign in and its sessions end."""
+    user.active = False
+    user.session_epoch += 1
+    db.session.commit()

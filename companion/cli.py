@@ -1,0 +1,115 @@
+"""Commands: ``flask --app companion users create``, ``demo`` and ``check``."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shlex
+import sys
+from collections import Counter
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from companion.errors import Invalid
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True, help="The person's e-mail address (their sign-in).")
+@click.option("--password", required=True, help="At least 12 characters, not a common password.")
+@click.option("--role", required=True, type=click.Choice(["participant", "counselor", "admin"]))
+@click.option("--program", "program_slug", default=None, help="The program's slug; created when it does not exist.")
+@click.option("--name", default=None, help="The name shown in the app.")
+def create_user_command(email, password, role, program_slug, name):
+    """Create an account."""
+    from companion.blueprints.auth.services import create_user
+
+    try:
+        user = create_user(email=email, password=password, role=role, name=name, program_slug=program_slug)
+    except Invalid as error:
+        raise click.ClickException(error.detail) from None
+    program = f" in program {user.program.slug}" if user.program else ""
+    click.echo(f"Created {user.role} {user.email} (id {user.id}){program}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Seed the demo program with staff and participants (safe to run again)."""
+    from companion.demo import seed_demo
+
+    for line in seed_demo():
+        click.echo(line)
+
+
+DEFAULT_SECRETS = {"dev", "development", "secret", "changeme", "change-me", "please-change-me", "test",
+                   "secret-key", "secret_key", "your-secret-key", "supersecret", "default", "insecure"}
+
+
+def weak_secret(key: str | bytes | None) -> str | None:
+    """Why a secret key is unsafe for production, or None when it is fine."""
+    if not key:
+        return "SECRET_KEY is empty."
+    text = key.decode(errors="replace") if isinstance(key, bytes) else str(key)
+    if text.lower() in DEFAULT_SECRETS or "change" in text.lower() or text.lower().startswith(("dev", "test")):
+        return "SECRET_KEY is a default or example value: set a long random one (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    counts = Counter(text)
+    entropy = -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values()) * len(text)
+    if len(text) < 32 or entropy < 128:
+        return "SECRET_KEY is too short or too simple: use at least 32 random characters."
+    return None
+
+
+def worker_count() -> int:
+    """How many web worker processes the deployment says it runs (WEB_CONCURRENCY or GUNICORN_CMD_ARGS)."""
+    if (value := os.environ.get("WEB_CONCURRENCY", "").strip()).isdigit():
+        return int(value)
+    args = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    for i, arg in enumerate(args):
+        if match := re.fullmatch(r"(?:--workers|-w)=?(\d*)", arg):
+            number = match.group(1) or (args[i + 1] if i + 1 < len(args) else "")
+            if number.isdigit():
+                return int(number)
+    return 1
+
+
+def deployment_problems(app: Flask) -> list[str]:
+    """Everything unsafe about this configuration for production."""
+    problems = []
+    if app.debug or os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+        problems.append("Debug mode is on (FLASK_DEBUG): it shows code and lets a visitor run it. Turn it off.")
+    if reason := weak_secret(app.config.get("SECRET_KEY")):
+        problems.append(reason)
+    if not app.config.get("HTTPS"):
+        problems.append("HTTPS is not set: serve the site over HTTPS behind a proxy and set HTTPS=1 "
+                        "(Secure cookies and HSTS follow), with PROXY_FIX=1 when a proxy forwards the requests.")
+    if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://") and worker_count() > 1:
+        problems.append(f"RATELIMIT_STORAGE_URI keeps sign-in limits in memory, but {worker_count()} workers run: "
+                        "each would count on its own. Use Redis, e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and worker_count() > 1:
+        click.echo("Note: SQLite serves one small clinic well; with several workers, PostgreSQL is the better choice.")
+    return problems
+
+
+@click.command("check")
+@with_appcontext
+def check_command():
+    """Check the configuration for production; exits non-zero naming every problem."""
+    problems = deployment_problems(current_app)
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("No problems found.")
+
+
+def register(app: Flask) -> None:
+    """Add the commands to the app."""
+    app.cli.add_command(users)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(check_command)

@@ -1,0 +1,107 @@
+"""Configuration read from the environment, and the configuration the tests use."""
+
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Read a true/false setting from the environment."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in TRUE_WORDS
+
+
+def database_url(url: str) -> str:
+    """Let a plain ``postgresql://`` URL work as written by naming the psycopg 3 driver."""
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Read the secret key kept in the instance folder, creating it on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def https_enabled() -> bool:
+    """Whether the site is served over HTTPS, by any of the usual settings."""
+    return (
+        env_flag("HTTPS")
+        or env_flag("SESSION_COOKIE_SECURE")
+        or os.environ.get("PREFERRED_URL_SCHEME", "").lower() == "https"
+    )
+
+
+class Config:
+    """Settings from the environment; the defaults run a development server on SQLite."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        self.SQLALCHEMY_DATABASE_URI = (
+            database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
+        )
+        self.HTTPS = https_enabled()
+        self.SESSION_COOKIE_SECURE = self.HTTPS
+        self.PREFERRED_URL_SCHEME = "https" if self.HTTPS else "http"
+        self.PROXY_FIX = int(os.environ.get("PROXY_FIX", "0") or 0)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
+        self.MAIL_USE_TLS = env_flag("MAIL_USE_TLS")
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Companion <no-reply@localhost>")
+        self.VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+        self.VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
+        self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
+        self.PUSH_ALLOW_LOOPBACK = env_flag("PUSH_ALLOW_LOOPBACK")
+        self.REMINDER_GRACE_MINUTES = int(os.environ.get("REMINDER_GRACE_MINUTES", "30") or 30)
+        self.WEB_CONCURRENCY = os.environ.get("WEB_CONCURRENCY", "")
+        self.GUNICORN_CMD_ARGS = os.environ.get("GUNICORN_CMD_ARGS", "")
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "companion_session"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # No page or API body needs more; a larger one is refused with 413.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the session's own 12-hour limit bounds the token
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    PASSWORD_RESET_MAX_AGE = 60 * 60
+    LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_FAILURES_PER_ADDRESS = "20 per minute"
+    TESTING = False
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a throwaway database, no real secrets."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, database_uri: str = "sqlite://") -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+        self.SQLALCHEMY_DATABASE_URI = database_uri
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.MAIL_SERVER = None
+        self.HTTPS = False
+        self.SESSION_COOKIE_SECURE = False
+        self.PREFERRED_URL_SCHEME = "http"
+
+    TESTING = True
+    SERVER_NAME = None

@@ -1,0 +1,113 @@
+"""Password hashing and policy, security headers, and the session cookie."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import cache
+from importlib.resources import files
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+
+# argon2id with the library's defaults (RFC 9106's second recommended option).
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Check a password against its hash, in constant time."""
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker parameters than today's."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
+
+
+# A throwaway hash, verified against when an account does not exist, so that a
+# wrong e-mail takes as long as a wrong password and does not reveal who has an account.
+DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The bundled list of common passwords (Django's, after Royce Williams' list of 20,000)."""
+    data = files("companion").joinpath("data/common-passwords.txt.gz").read_bytes()
+    return frozenset(line.strip() for line in gzip.decompress(data).decode().splitlines() if line.strip())
+
+
+def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """What is wrong with a new password, in plain words (empty when it is fine)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well."]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+    lowered = password.lower()
+    common = common_passwords()
+    stem = re.sub(r"[\d\W_]+$", "", lowered)  # "password2024!" is still "password"
+    repeated = re.fullmatch(r"(.+?)\1+", lowered)
+    if lowered in common or stem in common or (repeated and (repeated.group(1) in common or len(repeated.group(1)) < 4)):
+        return ["That password is too common and easy to guess. Try a few unrelated words together."]
+    if len(set(lowered)) < 4:
+        return ["That password is too easy to guess. Try a few unrelated words together."]
+    local_part = email.split("@")[0].lower()
+    if email and (lowered == email.lower() or (len(local_part) >= 4 and lowered.startswith(local_part) and len(lowered) - len(local_part) < 6)):
+        return ["Your password should not be your e-mail address."]
+    return []
+
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def set_security_headers(response):
+    """Headers every response carries; personal responses are never stored by a cache."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    if request.endpoint != "static" and "Cache-Control" not in headers:
+        # Every page and API answer may hold personal data: a shared phone must not keep a copy.
+        headers["Cache-Control"] = "no-store"
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

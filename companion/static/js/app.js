@@ -1,0 +1,17 @@
+// Progressive enhancements; every page works without them.
+
+// Quick exit: leave for a neutral site without leaving this page in the back history.
+for (const link of document.querySelectorAll("[data-quick-exit]")) {
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    window.location.replace(link.href);
+  });
+}
+
+// Pre-select the phone's own time zone on forms that ask for one, when nothing is chosen yet.
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+for (const select of document.querySelectorAll("select[name$='timezone'][data-guess]")) {
+  if (zone && [...select.options].some((option) => option.value === zone)) {
+    select.value = zone;
+  }
+}

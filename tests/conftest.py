@@ -1,0 +1,172 @@
+"""Fixtures: the app on SQLite (and on PostgreSQL when TEST_DATABASE_URL is set), clients and factories."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from companion import create_app
+from companion.config import TestConfig, database_url
+from companion.extensions import db, limiter
+from companion.models import InviteCode, Program, User
+from companion.security import hash_password
+
+PASSWORD = "a long and unusual passphrase"
+PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_uri(request, tmp_path_factory) -> str:
+    """The database URI of one test run: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL."""
+    if request.param == "sqlite":
+        uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        uri = database_url(os.environ["TEST_DATABASE_URL"])
+    app = create_app(TestConfig(uri))
+    with app.app_context():
+        if request.param == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        db.engine.dispose()
+    return uri
+
+
+class Client(FlaskClient):
+    """A test client whose every request has an app context (and ``g`` and a db session) of its own, as in production.
+
+    Without it, requests would share the context the test holds open, and with it ``g``'s caches.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    """A fresh app over an empty database; every row is removed afterwards."""
+    config = TestConfig(database_uri)
+    app = create_app(config)
+    app.test_client_class = Client
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_program(app):
+    """A factory of programs."""
+    counter = iter(range(1, 10_000))
+
+    def make(**fields) -> Program:
+        n = next(counter)
+        program = Program(slug=fields.pop("slug", f"program-{n}"), name=fields.pop("name", f"Program {n}"),
+                          timezone=fields.pop("timezone", "America/New_York"), **fields)
+        db.session.add(program)
+        db.session.commit()
+        return program
+
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    """A factory of accounts; every one has the password ``PASSWORD``."""
+    counter = iter(range(1, 10_000))
+
+    def make(**fields) -> User:
+        n = next(counter)
+        fields.setdefault("email", f"person{n}@example.org")
+        fields.setdefault("name", f"Person {n}")
+        fields.setdefault("role", "participant")
+        fields.setdefault("timezone", "America/New_York")
+        user = User(password_hash=PASSWORD_HASH, **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_invite(app):
+    def make(program: Program, code: str = "JOIN-US-2026", **fields) -> InviteCode:
+        invite = InviteCode(code=code, program=program, **fields)
+        db.session.add(invite)
+        db.session.commit()
+        return invite
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = re.search(r'name="(?:[\w-]+-)?csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+class Auth:
+    """Signs a test client in and out through the real pages and API."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        token = csrf_from(self.client.get("/login").get_data(as_text=True))
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token, **extra})
+
+    def api_login(self, email: str, password: str = PASSWORD) -> str:
+        """Sign in through the API and return the CSRF token for later calls."""
+        response = self.client.post("/api/v1/session", json={"email": email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["csrf_token"]
+
+    def logout(self):
+        token = csrf_from(self.client.get("/settings").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def participant(make_user, make_program):
+    return make_user(email="alex@example.org", name="Alex", program=make_program())
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A local SMTP server, with the app configured to send through it."""
+    from tests.fixtures.smtp import SMTPServer
+
+    server = SMTPServer().start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+    yield server
+    server.stop()
