@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from companion.config import Config, instance_secret_key
+from companion.jsonprovider import JSONProvider
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -17,6 +18,7 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 def create_app(config: Config | None = None) -> Flask:
     """Build the Flask app from ``config`` (the environment's ``Config`` when none is given)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.json = JSONProvider(app)
     app.config.from_object(config or Config())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -65,10 +67,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from companion.blueprints.api import bp as api_bp
     from companion.blueprints.auth import bp as auth_bp
+    from companion.blueprints.goals import bp as goals_bp
     from companion.blueprints.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(goals_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -170,3 +170,46 @@ def smtp_server(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
     yield server
     server.stop()
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _count(self, *args, **kwargs):
+        self.count += 1
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+    return lambda: QueryCounter(db.engine)
+
+
+@pytest.fixture
+def make_goal(app):
+    """A factory of goals with steps: ``make_goal(user, steps=["a", "b"], done=1)``."""
+    from companion.models import Goal, GoalStep
+
+    def make(user, title="Go to every group this week", steps=("First step", "Second step"), done=0, **fields) -> Goal:
+        goal = Goal(user_id=user.id, title=title, **fields)
+        goal.steps = [GoalStep(user_id=user.id, title=t, position=i, done=i < done) for i, t in enumerate(steps)]
+        db.session.add(goal)
+        db.session.commit()
+        return goal
+
+    return make

@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import render_template
 from flask_login import current_user, login_required
 
+from companion.blueprints.goals import services as goal_services
 from companion.blueprints.main import bp
 from companion.timezones import zone
 
@@ -14,7 +15,9 @@ from companion.timezones import zone
 def today():
     """What matters today."""
     now = datetime.now(zone(current_user.timezone))
-    return render_template("main/today.html", now=now, greeting=greeting(now.hour))
+    due, upcoming = goal_services.steps_for_today(current_user)
+    return render_template("main/today.html", now=now, greeting=greeting(now.hour),
+                           today_steps={"due": due, "upcoming": upcoming})
 
 
 @bp.get("/help")

@@ -1,0 +1,43 @@
+"""Goal and step forms."""
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from companion.models.goals import CATEGORY_LABELS
+
+CATEGORY_CHOICES = [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
+BAD_DATE = "Enter a date like 2026-12-31, or leave it empty."
+
+
+class GoalForm(FlaskForm):
+    title = StringField("What is your goal?", validators=[DataRequired("Give your goal a short title."), Length(max=200, message="Use at most 200 characters.")])
+    why = TextAreaField("Why it matters to you (optional)", validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters.")],
+                        description="On a hard day, this can remind you why you started.")
+    category = SelectField("Category", choices=CATEGORY_CHOICES, validate_choice=True)
+    target_date = DateField("Target date (optional)", validators=[Optional()], description="When you'd like to get there.")
+    shared = BooleanField("Share this goal's progress with my counselor",
+                          description="Your counselor sees it only while you have also given your consent. You can stop sharing at any time.")
+
+
+class NewGoalForm(GoalForm):
+    steps = TextAreaField("First small steps (optional)", validators=[Optional(), Length(max=10_000, message="That is a lot of text. Try fewer steps.")],
+                          description="One step per line. Small and specific works best.")
+    template = HiddenField()
+
+
+class StepForm(FlaskForm):
+    title = StringField("Step", validators=[DataRequired("Write the step."), Length(max=200, message="Use at most 200 characters.")])
+    due_date = DateField("Due date (optional)", validators=[Optional()])
+
+
+class AddStepForm(StepForm):
+    title = StringField("Add a small step", validators=[DataRequired("Write the step."), Length(max=200, message="Use at most 200 characters.")])
+
+
+def date_errors_friendly(form: FlaskForm) -> None:
+    """Replace WTForms' wording for an unparseable date with plain words."""
+    for field in form:
+        if isinstance(field, DateField) and field.errors:
+            field.errors = [BAD_DATE if "date" in e.lower() and "valid" in e.lower() else e for e in field.errors]

@@ -1,0 +1,241 @@
+"""Goals and their steps: the operations shared by the pages and the API."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from companion.access import mine, owned
+from companion.blueprints.goals.library import BY_SLUG
+from companion.errors import Invalid
+from companion.extensions import db
+from companion.models import Goal, GoalCategory, GoalStatus, GoalStep, StepEvent, User
+from companion.timezones import zone
+from companion.validation import Errors, clean_text
+
+TITLE_MAX = 200
+WHY_MAX = 2000
+MAX_STEPS = 50
+CATEGORIES = [c.value for c in GoalCategory]
+STATUSES = [s.value for s in GoalStatus]
+UNSET = object()
+
+
+def local_today(user: User) -> date:
+    """Today's date where the person is."""
+    return datetime.now(zone(user.timezone)).date()
+
+
+def goals_for(user: User, statuses: list[str] | None = None) -> list[Goal]:
+    """A person's goals with their steps, in two queries whatever their number."""
+    query = mine(user, Goal).options(selectinload(Goal.steps)).order_by(Goal.created_at.desc(), Goal.id.desc())
+    if statuses:
+        query = query.where(Goal.status.in_(statuses))
+    return list(db.session.scalars(query))
+
+
+def goal_for(user: User, goal_id: int) -> Goal:
+    """One of this person's goals with its steps; 404 for anyone else's."""
+    return owned(user, Goal, goal_id, options=[selectinload(Goal.steps)], what="That goal")
+
+
+def step_for(user: User, step_id: int) -> GoalStep:
+    """One of this person's steps; 404 for anyone else's."""
+    return owned(user, GoalStep, step_id, what="That step")
+
+
+def _check_goal_fields(errors: Errors, user: User, fields: dict, *, current: Goal | None = None) -> dict:
+    clean = {}
+    if "title" in fields:
+        clean["title"] = clean_text(errors, "title", fields["title"], max_length=TITLE_MAX, required=True, label="The title")
+    if "why" in fields:
+        clean["why"] = clean_text(errors, "why", fields["why"], max_length=WHY_MAX, label="Why it matters")
+    if "category" in fields:
+        if fields["category"] not in CATEGORIES:
+            errors.add("category", "Choose one of the categories.")
+        clean["category"] = fields["category"]
+    if "target_date" in fields:
+        target = fields["target_date"]
+        unchanged = current is not None and target == current.target_date
+        if target is not None and not unchanged and target < local_today(user):
+            errors.add("target_date", "Choose today or a day in the future.")
+        clean["target_date"] = target
+    if "status" in fields:
+        if fields["status"] not in STATUSES:
+            errors.add("status", "The status is active, done or archived.")
+        clean["status"] = fields["status"]
+    if "shared" in fields:
+        if not isinstance(fields["shared"], bool):
+            errors.add("shared", "Sharing is true or false.")
+        clean["shared"] = fields["shared"]
+    return clean
+
+
+def create_goal(user: User, *, title: str, why: str = "", category: str = "recovery", target_date: date | None = None,
+                shared: bool = False, steps: list[dict] | None = None, template: str | None = None) -> Goal:
+    """Create a goal, with its first steps (each ``{"title", "due_date"}``; blank titles are skipped)."""
+    errors = Errors()
+    fields = _check_goal_fields(errors, user, {"title": title, "why": why, "category": category,
+                                                "target_date": target_date, "shared": shared})
+    new_steps = []
+    for index, step in enumerate(steps or []):
+        cleaned = clean_text(errors, "steps", step.get("title"), max_length=TITLE_MAX, label=f"Step {index + 1}")
+        if cleaned:
+            new_steps.append(GoalStep(user_id=user.id, title=cleaned, due_date=step.get("due_date")))
+    if len(new_steps) > MAX_STEPS:
+        errors.add("steps", f"A goal can have at most {MAX_STEPS} steps. Smaller goals work better.")
+    if template is not None and template not in BY_SLUG:
+        errors.add("template", "There is no such starter goal.")
+    errors.raise_if_any()
+    goal = Goal(user_id=user.id, template=template, **fields)
+    goal.steps = new_steps
+    _renumber(new_steps)
+    db.session.add(goal)
+    db.session.commit()
+    return goal
+
+
+def update_goal(user: User, goal: Goal, changes: dict) -> Goal:
+    """Change any of a goal's title, why, category, target date, status or sharing."""
+    errors = Errors()
+    fields = _check_goal_fields(errors, user, changes, current=goal)
+    errors.raise_if_any()
+    if "status" in fields and fields["status"] != goal.status:
+        goal.completed_at = datetime.now(UTC) if fields["status"] == GoalStatus.DONE else None
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    db.session.commit()
+    return goal
+
+
+def delete_goal(goal: Goal) -> None:
+    """Delete a goal and its steps."""
+    db.session.delete(goal)
+    db.session.commit()
+
+
+def _renumber(steps: list[GoalStep]) -> None:
+    for position, step in enumerate(steps):
+        step.position = position
+
+
+def add_step(goal: Goal, *, title: str, due_date: date | None = None, position: int | None = None) -> GoalStep:
+    """Add a step to a goal, at the end or at ``position``."""
+    errors = Errors()
+    title = clean_text(errors, "title", title, max_length=TITLE_MAX, required=True, label="The step")
+    if len(goal.steps) >= MAX_STEPS:
+        errors.add("title", f"A goal can have at most {MAX_STEPS} steps. Smaller goals work better.")
+    if position is not None and not 0 <= position <= len(goal.steps):
+        errors.add("position", f"The position is from 0 to {len(goal.steps)}.")
+    errors.raise_if_any()
+    step = GoalStep(user_id=goal.user_id, title=title, due_date=due_date)
+    steps = list(goal.steps)
+    steps.insert(len(steps) if position is None else position, step)
+    goal.steps = steps
+    _renumber(steps)
+    db.session.commit()
+    return step
+
+
+def update_step(user: User, step: GoalStep, changes: dict) -> GoalStep:
+    """Change a step's title, due date, place or done state (``client_id`` makes a replay harmless)."""
+    errors = Errors()
+    if "title" in changes:
+        changes["title"] = clean_text(errors, "title", changes["title"], max_length=TITLE_MAX, required=True, label="The step")
+    goal = step.goal
+    if "position" in changes and not (isinstance(changes["position"], int) and 0 <= changes["position"] < len(goal.steps)):
+        errors.add("position", f"The position is from 0 to {len(goal.steps) - 1}.")
+    if "done" in changes and not isinstance(changes["done"], bool):
+        errors.add("done", "Done is true or false.")
+    client_id = changes.get("client_id")
+    if client_id is not None:
+        clean_text(errors, "client_id", client_id, max_length=64, required=True, label="The client id")
+    errors.raise_if_any()
+    if "title" in changes:
+        step.title = changes["title"]
+    if "due_date" in changes:
+        step.due_date = changes["due_date"]
+    if "position" in changes:
+        move_step(step, changes["position"], commit=False)
+    if "done" in changes:
+        set_done(user, step, changes["done"], client_id=client_id, commit=False)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same client id arrived twice at once: the other request applied it.
+        db.session.rollback()
+    return step
+
+
+def set_done(user: User, step: GoalStep, done: bool, *, client_id: str | None = None, commit: bool = True) -> GoalStep:
+    """Tick a step off or untick it; a client id already applied changes nothing."""
+    if client_id is not None:
+        seen = db.session.scalar(select(StepEvent.id).where(StepEvent.user_id == user.id, StepEvent.client_id == client_id))
+        if seen is not None:
+            return step
+    if step.done != done or client_id is not None:
+        now = datetime.now(UTC)
+        if step.done != done:
+            step.done = done
+            step.done_at = now if done else None
+        db.session.add(StepEvent(user_id=user.id, step_id=step.id, client_id=client_id, done=done, at=now))
+    if commit:
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+    return step
+
+
+def move_step(step: GoalStep, position: int, *, commit: bool = True) -> None:
+    """Move a step to ``position`` (0-based); the others close up around it."""
+    steps = [s for s in step.goal.steps if s is not step]
+    steps.insert(max(0, min(position, len(steps))), step)
+    _renumber(steps)
+    step.goal.steps = steps
+    if commit:
+        db.session.commit()
+
+
+def reorder(goal: Goal, step_ids: list[int]) -> Goal:
+    """Put a goal's steps in the given order; the ids must be exactly the goal's steps."""
+    current = {step.id: step for step in goal.steps}
+    if len(step_ids) != len(set(step_ids)) or set(step_ids) != set(current):
+        raise Invalid.field("step_ids", "Send each of this goal's step ids exactly once, in the new order.")
+    steps = [current[step_id] for step_id in step_ids]
+    _renumber(steps)
+    goal.steps = steps
+    db.session.commit()
+    return goal
+
+
+def delete_step(step: GoalStep) -> None:
+    """Delete a step; the others close up."""
+    goal = step.goal
+    steps = [s for s in goal.steps if s is not step]
+    goal.steps = steps
+    _renumber(steps)
+    db.session.commit()
+
+
+def steps_for_today(user: User) -> tuple[list[GoalStep], list[GoalStep]]:
+    """Steps due today or overdue, and the next step of each active goal not already among them."""
+    today = local_today(user)
+    goals = goals_for(user, [GoalStatus.ACTIVE.value])
+    due = sorted((s for g in goals for s in g.steps if not s.done and s.due_date is not None and s.due_date <= today),
+                 key=lambda s: (s.due_date, s.position))
+    due_ids = {s.id for s in due}
+    upcoming = [g.next_step for g in goals if g.next_step is not None and g.next_step.id not in due_ids]
+    return due, upcoming
+
+
+def from_template(slug: str) -> dict:
+    """The fields of a starter goal, to prefill the new-goal form."""
+    template = BY_SLUG.get(slug)
+    if template is None:
+        return {}
+    return {"title": template.title, "why": template.why, "category": template.category,
+            "steps": "\n".join(template.steps), "template": template.slug}

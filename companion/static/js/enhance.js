@@ -1,0 +1,36 @@
+// Forms marked data-swap="#id" are sent in the background and the part of the page with that id is
+// replaced by the same part of the answer: no reload, the scroll position and focus stay. Without
+// JavaScript, or when the background request fails, the form is sent the ordinary way.
+
+async function send(form, selector) {
+  const response = await fetch(form.action, {
+    method: "POST",
+    body: new FormData(form),
+    credentials: "same-origin",
+    headers: { "X-Requested-With": "fetch" },
+  });
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  const html = await response.text();
+  const fresh = new DOMParser().parseFromString(html, "text/html").querySelector(selector);
+  const current = document.querySelector(selector);
+  if (!fresh || !current) throw new Error("nothing to swap");
+  const focusedId = document.activeElement?.closest("[id]")?.id;
+  current.replaceWith(fresh);
+  const again = focusedId && document.getElementById(focusedId);
+  const target = again?.querySelector("button, a") ?? again;
+  if (target) target.focus({ preventScroll: true });
+  const status = document.getElementById("live-status");
+  if (status) status.textContent = fresh.dataset.announce ?? "Saved.";
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const selector = form.dataset.swap;
+  if (!selector || form.dataset.sending) return;
+  event.preventDefault();
+  form.dataset.sending = "1";
+  send(form, selector).catch(() => {
+    delete form.dataset.sending;
+    form.submit();
+  });
+});
