@@ -66,13 +66,19 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from companion.blueprints.api import bp as api_bp
+    from companion.blueprints.admin import bp as admin_bp
     from companion.blueprints.auth import bp as auth_bp
+    from companion.blueprints.counselor import bp as counselor_bp
     from companion.blueprints.goals import bp as goals_bp
     from companion.blueprints.main import bp as main_bp
+    from companion.blueprints.privacy import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(goals_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(counselor_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

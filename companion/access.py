@@ -7,13 +7,16 @@ so that no view queries another person's rows by id directly.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from companion.errors import NotFound
 from companion.extensions import db
-from companion.models import User
+from companion.models import Consent, Goal, Role, Scope, User
+from companion.timezones import zone
 
 T = TypeVar("T")
 
@@ -29,3 +32,69 @@ def owned(user: User, model: type[T], object_id, *, options=(), what: str = "Tha
     if row is None:
         raise NotFound(f"{what} was not found.")
     return row
+
+
+def local_today(user: User) -> date:
+    """Today's date where ``user`` is."""
+    return datetime.now(zone(user.timezone)).date()
+
+
+def active_consents_to(counselor: User, participant_ids: list[int] | None = None, scope: str | None = None) -> list[Consent]:
+    """The consents in effect now that let ``counselor`` see something of participants of their program.
+
+    A consent counts only while it is not revoked, not expired, the counselor's account is active and
+    both are in the same program; checked on every request, so revoking takes effect at once.
+    """
+    if not counselor.is_active or counselor.role != Role.COUNSELOR or counselor.program_id is None:
+        return []
+    today = local_today(counselor)
+    query = (
+        select(Consent)
+        .join(User, User.id == Consent.participant_id)
+        .where(Consent.counselor_id == counselor.id, Consent.revoked_at.is_(None), Consent.expires_on >= today,
+               User.program_id == counselor.program_id, User.active.is_(True))
+        .options(contains_eager(Consent.participant))
+        .order_by(User.name, Consent.id)
+    )
+    if participant_ids is not None:
+        query = query.where(Consent.participant_id.in_(participant_ids))
+    consents = list(db.session.scalars(query).unique())
+    if scope is not None:
+        consents = [c for c in consents if scope in c.scope_list]
+    return consents
+
+
+def consent_for(counselor: User, participant_id: int, scope: str | None = None) -> Consent:
+    """The consent that lets ``counselor`` see this participant (with ``scope``); 404 when there is none."""
+    consents = active_consents_to(counselor, [participant_id], scope)
+    if not consents:
+        raise NotFound("That person was not found.")
+    return consents[0]
+
+
+def shared_goals(counselor: User, participant_ids: list[int], consents: list[Consent] | None = None) -> list[Goal]:
+    """The goals these participants shared, for those whose consent to ``counselor`` includes goals."""
+    consents = active_consents_to(counselor, participant_ids, Scope.GOALS) if consents is None else \
+        [c for c in consents if Scope.GOALS in c.scope_list]
+    allowed = sorted({c.participant_id for c in consents})
+    if not allowed:
+        return []
+    query = (select(Goal).where(Goal.user_id.in_(allowed), Goal.shared.is_(True), Goal.status != "archived")
+             .options(selectinload(Goal.steps)).order_by(Goal.user_id, Goal.created_at.desc(), Goal.id.desc()))
+    return list(db.session.scalars(query))
+
+
+def shared_goal(counselor: User, goal_id: int) -> Goal:
+    """One shared goal the counselor may see now; 404 otherwise."""
+    goal = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.shared.is_(True)).options(selectinload(Goal.steps)))
+    if goal is None or not active_consents_to(counselor, [goal.user_id], Scope.GOALS):
+        raise NotFound("That goal was not found.")
+    return goal
+
+
+def program_people(staff: User, role: str) -> list[User]:
+    """The people of a staff member's program with ``role`` (names only are shown from it)."""
+    if not staff.is_staff or staff.program_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.program_id == staff.program_id, User.role == role,
+                                                      User.active.is_(True)).order_by(User.name, User.id)))

@@ -108,8 +108,28 @@ def check_command():
     click.echo("No problems found.")
 
 
+audit = AppGroup("audit", help="The disclosure ledger.")
+
+
+@audit.command("verify")
+def audit_verify_command():
+    """Check the disclosure ledger's hash chain; exits non-zero naming each altered or removed row."""
+    from companion.blueprints.privacy.ledger import verify
+    from companion.extensions import db
+    from companion.models import DisclosureEntry
+
+    problems = verify()
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    count = db.session.scalar(db.select(db.func.count(DisclosureEntry.id)))
+    click.echo(f"The ledger is intact: {count} rows.")
+
+
 def register(app: Flask) -> None:
     """Add the commands to the app."""
     app.cli.add_command(users)
+    app.cli.add_command(audit)
     app.cli.add_command(demo_command)
     app.cli.add_command(check_command)

@@ -82,6 +82,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "companion_session"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is rewritten only when the session changes (the idle clock moves at most once a
+    # minute), so a static file's late response cannot overwrite a newer cookie with an older one.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)

@@ -1,11 +1,22 @@
-"""The bottom navigation, listing the capabilities this app has."""
+"""The bottom navigation: the capabilities this app has, for the signed-in person's role."""
 
 from flask import current_app, request
+from flask_login import current_user
 
-BOTTOM_NAV = [
+PARTICIPANT_NAV = [
     ("main.today", "Today", "today"),
     ("goals.index", "Goals", "goals"),
     ("journal.index", "Log", "log"),
+    ("sessions.index", "Sessions", "sessions"),
+    ("support.index", "Support", "support"),
+]
+COUNSELOR_NAV = [
+    ("counselor.caseload", "Caseload", "goals"),
+    ("sessions.index", "Sessions", "sessions"),
+    ("support.index", "Support", "support"),
+]
+ADMIN_NAV = [
+    ("admin.index", "Program", "today"),
     ("sessions.index", "Sessions", "sessions"),
     ("support.index", "Support", "support"),
 ]
@@ -13,6 +24,9 @@ BOTTOM_NAV = [
 
 def navigation() -> list[dict]:
     """The bottom navigation's items, with the current one marked."""
+    if not current_user.is_authenticated:
+        return []
+    items = {"counselor": COUNSELOR_NAV, "admin": ADMIN_NAV}.get(current_user.role, PARTICIPANT_NAV)
     here = request.endpoint or ""
 
     def is_current(endpoint: str) -> bool:
@@ -21,6 +35,6 @@ def navigation() -> list[dict]:
 
     return [
         {"endpoint": endpoint, "label": label, "icon": icon, "current": is_current(endpoint)}
-        for endpoint, label, icon in BOTTOM_NAV
+        for endpoint, label, icon in items
         if endpoint in current_app.view_functions
     ]

@@ -207,9 +207,48 @@ def make_goal(app):
 
     def make(user, title="Go to every group this week", steps=("First step", "Second step"), done=0, **fields) -> Goal:
         goal = Goal(user_id=user.id, title=title, **fields)
-        goal.steps = [GoalStep(user_id=user.id, title=t, position=i, done=i < done) for i, t in enumerate(steps)]
+        from datetime import UTC, datetime
+
+        goal.steps = [GoalStep(user_id=user.id, title=t, position=i, done=i < done,
+                               done_at=datetime.now(UTC) if i < done else None) for i, t in enumerate(steps)]
         db.session.add(goal)
         db.session.commit()
         return goal
 
     return make
+
+
+@pytest.fixture
+def make_consent(app):
+    """A signed consent from a participant to a counselor."""
+    from datetime import date, timedelta
+
+    from companion.models import Consent
+
+    def make(participant, counselor, scopes=("goals",), expires_on=None, **fields) -> Consent:
+        consent = Consent(participant_id=participant.id, counselor_id=counselor.id, program_name="Program",
+                          scopes=",".join(scopes), purpose=fields.pop("purpose", "Treatment"),
+                          expires_on=expires_on or date.today() + timedelta(days=90),
+                          signature=fields.pop("signature", participant.name), **fields)
+        db.session.add(consent)
+        db.session.commit()
+        return consent
+
+    return make
+
+
+@pytest.fixture
+def clinic(make_program, make_user):
+    """A program with a counselor, an admin and two participants, and another program's counselor."""
+    from types import SimpleNamespace
+
+    program = make_program(slug="riverside", name="Riverside IOP")
+    other_program = make_program(slug="elsewhere", name="Elsewhere IOP")
+    return SimpleNamespace(
+        program=program,
+        counselor=make_user(email="jordan@example.org", name="Jordan", role="counselor", program=program),
+        admin=make_user(email="sam@example.org", name="Sam", role="admin", program=program),
+        alex=make_user(email="alex@example.org", name="Alex", program=program),
+        maria=make_user(email="maria@example.org", name="Maria", program=program),
+        stranger=make_user(email="kim@example.org", name="Kim", role="counselor", program=other_program),
+    )

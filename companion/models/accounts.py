@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -52,6 +53,8 @@ class User(UserMixin, Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # How the disclosure ledger names this person: opaque, so ledger rows hold nothing of theirs.
+    ledger_ref: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), unique=True)
 
     program: Mapped[Program | None] = relationship(back_populates="users")
 
@@ -81,6 +84,8 @@ class InviteCode(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime | None]
+    # The role an account made with this code gets: participant, or counselor for staff invitations.
+    role: Mapped[str] = mapped_column(String(16), default=Role.PARTICIPANT.value)
     max_uses: Mapped[int | None]
     uses: Mapped[int] = mapped_column(default=0)
     revoked_at: Mapped[datetime | None]

@@ -76,7 +76,7 @@ def _operation(op: Operation, schemas: _Schemas) -> dict:
         responses[str(op.status)] = {"description": "Done; no content."}
     else:
         responses[str(op.status)] = {"description": HTTPStatus(op.status).phrase,
-                                     "content": {"application/json": {"schema": schemas.add(op.response, "serialization")}}}
+                                     "content": {op.media_type: {"schema": schemas.add(op.response, "serialization")}}}
     errors = set(op.errors)
     if op.auth:
         errors.add(401)

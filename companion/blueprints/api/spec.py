@@ -54,6 +54,7 @@ class Operation:
     csrf: bool = True
     errors: tuple[int, ...] = ()
     description: str = ""
+    media_type: str = "application/json"
     path_params: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -119,7 +120,8 @@ def _path_params(rule: str) -> list[tuple[str, str]]:
 
 def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | None = None,
              query: type[Query] | None = None, response: Any = None, status: int = 200,
-             auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = ""):
+             auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = "",
+             media_type: str = "application/json"):
     """Declare an API endpoint on the API blueprint."""
     from companion.blueprints.api import bp
 
@@ -127,6 +129,7 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
         operation = Operation(rule=rule, method=method, endpoint=view.__name__, summary=summary, tag=tag,
                               body=body, query=query, response=response, status=status, auth=auth,
                               csrf=csrf, errors=errors, description=description or (view.__doc__ or "").strip(),
+                              media_type=media_type,
                               path_params=_path_params(rule))
 
         @wraps(view)
@@ -162,4 +165,5 @@ def render(operation: Operation, result: Any) -> Response:
     data = adapter.dump_python(adapter.validate_python(result, from_attributes=True))
     response = jsonify(data)
     response.status_code = status
+    response.mimetype = operation.media_type
     return response

@@ -66,8 +66,8 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
             errors["invite_code"] = ["We do not recognise this invite code, or it is no longer valid. Check it with your program, or leave it empty for personal use."]
     if errors:
         raise Invalid("Please check the highlighted fields.", errors)
-    user = User(email=email, name=name, timezone=timezone, role=Role.PARTICIPANT.value,
-                password_hash=hash_password(password))
+    user = User(email=email, name=name, timezone=timezone, password_hash=hash_password(password),
+                role=invite.role if invite is not None else Role.PARTICIPANT.value)
     if invite is not None:
         user.program_id = invite.program_id
         invite.uses += 1

@@ -24,7 +24,20 @@ def index():
     goals = services.goals_for(current_user)
     active = [g for g in goals if g.status == GoalStatus.ACTIVE]
     others = [g for g in goals if g.status != GoalStatus.ACTIVE]
-    return render_template("goals/index.html", active=active, others=others)
+    return render_template("goals/index.html", active=active, others=others,
+                           suggestions=services.open_suggestions(current_user))
+
+
+@bp.post("/suggestions/<int:suggestion_id>")
+def answer_suggestion(suggestion_id: int):
+    """Accept or decline a goal a counselor suggested."""
+    accept = request.form.get("answer") == "accept"
+    goal = services.answer_suggestion(current_user, suggestion_id, accept)
+    if goal is not None:
+        flash("The suggested goal is now one of yours. Change it however you like.", "success")
+        return redirect(url_for("goals.show", goal_id=goal.id), code=303)
+    flash("Declined. Your counselor will see that it wasn't for you right now.", "info")
+    return redirect(url_for("goals.index"), code=303)
 
 
 @bp.get("/goals/new")
@@ -56,7 +69,8 @@ def create():
 def show(goal_id: int):
     """A goal with its steps."""
     goal = services.goal_for(current_user, goal_id)
-    return render_template("goals/show.html", goal=goal, add_form=AddStepForm())
+    return render_template("goals/show.html", goal=goal, add_form=AddStepForm(),
+                           notes=services.encouragement_for(current_user, goal))
 
 
 @bp.route("/goals/<int:goal_id>/edit", methods=["GET", "POST"])
@@ -124,7 +138,8 @@ def add_step(goal_id: int):
         else:
             return redirect(url_for("goals.show", goal_id=goal.id, _anchor="steps"), code=303)
     date_errors_friendly(form)
-    return render_template("goals/show.html", goal=goal, add_form=form), 422
+    return render_template("goals/show.html", goal=goal, add_form=form,
+                           notes=services.encouragement_for(current_user, goal)), 422
 
 
 @bp.post("/steps/<int:step_id>/done")

@@ -8,12 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from companion.access import mine, owned
+from companion.access import local_today, mine, owned
 from companion.blueprints.goals.library import BY_SLUG
 from companion.errors import Invalid
 from companion.extensions import db
-from companion.models import Goal, GoalCategory, GoalStatus, GoalStep, StepEvent, User
-from companion.timezones import zone
+from companion.models import Encouragement, Goal, GoalCategory, GoalStatus, GoalStep, GoalSuggestion, StepEvent, User
 from companion.validation import Errors, clean_text
 
 TITLE_MAX = 200
@@ -22,11 +21,6 @@ MAX_STEPS = 50
 CATEGORIES = [c.value for c in GoalCategory]
 STATUSES = [s.value for s in GoalStatus]
 UNSET = object()
-
-
-def local_today(user: User) -> date:
-    """Today's date where the person is."""
-    return datetime.now(zone(user.timezone)).date()
 
 
 def goals_for(user: User, statuses: list[str] | None = None) -> list[Goal]:
@@ -239,3 +233,31 @@ def from_template(slug: str) -> dict:
         return {}
     return {"title": template.title, "why": template.why, "category": template.category,
             "steps": "\n".join(template.steps), "template": template.slug}
+
+
+def open_suggestions(user: User) -> list:
+    """Goals counselors suggested that this person has not answered yet."""
+    return list(db.session.scalars(mine(user, GoalSuggestion).where(GoalSuggestion.status == "open")
+                                   .order_by(GoalSuggestion.created_at.desc())))
+
+
+def answer_suggestion(user: User, suggestion_id: int, accept: bool) -> Goal | None:
+    """Accept a suggested goal (it becomes one of mine) or decline it."""
+    suggestion = owned(user, GoalSuggestion, suggestion_id, what="That suggestion")
+    if suggestion.status != "open":
+        return db.session.get(Goal, suggestion.goal_id) if suggestion.goal_id else None
+    suggestion.answered_at = datetime.now(UTC)
+    goal = None
+    if accept:
+        goal = create_goal(user, title=suggestion.title, why=suggestion.why,
+                           steps=[{"title": line} for line in suggestion.steps.splitlines()])
+        suggestion.goal_id = goal.id
+    suggestion.status = "accepted" if accept else "declined"
+    db.session.commit()
+    return goal
+
+
+def encouragement_for(user: User, goal: Goal) -> list:
+    """Counselors' notes on one of my goals."""
+    return list(db.session.scalars(mine(user, Encouragement).where(Encouragement.goal_id == goal.id)
+                                   .order_by(Encouragement.created_at.desc())))

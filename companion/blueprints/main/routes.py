@@ -2,18 +2,23 @@
 
 from datetime import datetime
 
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from companion.blueprints.goals import services as goal_services
 from companion.blueprints.main import bp
+from companion.models import Role
 from companion.timezones import zone
 
 
 @bp.get("/")
 @login_required
 def today():
-    """What matters today."""
+    """What matters today; staff start on their own page."""
+    if current_user.role == Role.COUNSELOR:
+        return redirect(url_for("counselor.caseload"))
+    if current_user.role == Role.ADMIN:
+        return redirect(url_for("admin.index"))
     now = datetime.now(zone(current_user.timezone))
     due, upcoming = goal_services.steps_for_today(current_user)
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),

@@ -1,0 +1,165 @@
+"""The counselor's caseload and participant pages, built only from what participants shared."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from companion.access import active_consents_to, consent_for, shared_goal, shared_goals
+from companion.blueprints.privacy import ledger
+from companion.extensions import db
+from companion.models import Encouragement, Goal, GoalStep, GoalSuggestion, Scope, StepEvent, User
+from companion.validation import Errors, clean_text
+
+QUIET_DAYS = 3
+
+
+def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
+    """Steps of shared goals ticked off since ``since``, per participant, in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(GoalStep.user_id, func.count(GoalStep.id))
+        .join(Goal, Goal.id == GoalStep.goal_id)
+        .where(GoalStep.user_id.in_(user_ids), Goal.shared.is_(True), GoalStep.done.is_(True), GoalStep.done_at >= since)
+        .group_by(GoalStep.user_id)
+    )
+    return dict(rows.all())
+
+
+def _last_shared_activity(user_ids: list[int]) -> dict[int, datetime]:
+    """The last change to a step of a shared goal, per participant, in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(StepEvent.user_id, func.max(StepEvent.at))
+        .join(GoalStep, GoalStep.id == StepEvent.step_id).join(Goal, Goal.id == GoalStep.goal_id)
+        .where(StepEvent.user_id.in_(user_ids), Goal.shared.is_(True))
+        .group_by(StepEvent.user_id)
+    )
+    return {user_id: at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at for user_id, at in rows.all()}
+
+
+def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
+    """Every participant with a consent to this counselor in effect, with what they shared.
+
+    The number of queries is the same for 5 participants or 500.
+    """
+    consents = active_consents_to(counselor)
+    by_participant = {}
+    for consent in consents:  # one row per participant: the widest consent wins for each scope
+        entry = by_participant.setdefault(consent.participant_id, {"participant": consent.participant, "scopes": set(), "consents": []})
+        entry["scopes"].update(consent.scope_list)
+        entry["consents"].append(consent)
+    ids = list(by_participant)
+    goals = shared_goals(counselor, ids, consents)
+    goals_by_participant: dict[int, list[Goal]] = {}
+    for goal in goals:
+        goals_by_participant.setdefault(goal.user_id, []).append(goal)
+    now = datetime.now(UTC)
+    goal_ids = [pid for pid, e in by_participant.items() if Scope.GOALS in e["scopes"]]
+    done_7d = _steps_done_since(goal_ids, now - timedelta(days=7))
+    last_activity = _last_shared_activity(goal_ids)
+    rows = []
+    for participant_id, entry in by_participant.items():
+        participant = entry["participant"]
+        flags = []
+        if Scope.GOALS in entry["scopes"]:
+            last = last_activity.get(participant_id)
+            if last is None or now - last > timedelta(days=QUIET_DAYS):
+                flags.append("no_activity_3d")
+        rows.append({
+            "participant_id": participant_id,
+            "name": participant.name,
+            "scopes": sorted(entry["scopes"]),
+            "goals": [{"id": g.id, "title": g.title, "progress": g.progress} for g in goals_by_participant.get(participant_id, [])],
+            "steps_done_7d": done_7d.get(participant_id, 0) if Scope.GOALS in entry["scopes"] else None,
+            "last_checkin": None,
+            "sessions_attended": None,
+            "last_activity": last_activity.get(participant_id),
+            "flags": flags,
+        })
+    if record_as:
+        ledger.record(counselor, [e["consents"][0] for e in by_participant.values()], record_as,
+                      "caseload: shared goals' progress and flags")
+    return rows
+
+
+FLAG_LABELS = {
+    "no_activity_3d": "No shared activity for 3 days",
+    "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
+    "missed_session": "Missed a session",
+}
+
+
+def participant_view(counselor: User, participant_id: int) -> dict:
+    """What a participant shared with this counselor: their shared goals with steps and notes."""
+    consent = consent_for(counselor, participant_id)
+    goals = shared_goals(counselor, [participant_id])
+    notes = db.session.scalars(select(Encouragement).where(Encouragement.goal_id.in_([g.id for g in goals]))
+                               .order_by(Encouragement.created_at.desc())).all() if goals else []
+    suggestions = db.session.scalars(select(GoalSuggestion).where(GoalSuggestion.user_id == participant_id,
+                                                                  GoalSuggestion.counselor_id == counselor.id)
+                                     .order_by(GoalSuggestion.created_at.desc())).all()
+    ledger.record(counselor, [consent], "view", "participant page: shared goals with steps")
+    return {"participant": consent.participant, "consent": consent, "goals": goals, "notes": notes,
+            "suggestions": suggestions}
+
+
+def participant_goals(counselor: User, participant_id: int) -> list[Goal]:
+    """A participant's shared goals, recorded in the ledger."""
+    consent = consent_for(counselor, participant_id)
+    goals = shared_goals(counselor, [participant_id])
+    ledger.record(counselor, [consent], "view", "shared goals with steps")
+    return goals
+
+
+def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str = "", steps: str = "") -> GoalSuggestion:
+    """Suggest a goal to a participant who consented; they accept or decline it."""
+    consent_for(counselor, participant_id)
+    errors = Errors()
+    title = clean_text(errors, "title", title, max_length=200, required=True, label="The title")
+    why = clean_text(errors, "why", why, max_length=2000, label="Why it matters")
+    steps = clean_text(errors, "steps", steps, max_length=5000, label="The steps")
+    errors.raise_if_any()
+    suggestion = GoalSuggestion(user_id=participant_id, counselor_id=counselor.id, title=title, why=why, steps=steps)
+    db.session.add(suggestion)
+    db.session.commit()
+    return suggestion
+
+
+def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
+    """Leave a note of encouragement on a goal shared with this counselor."""
+    goal = shared_goal(counselor, goal_id)
+    errors = Errors()
+    body = clean_text(errors, "body", body, max_length=1000, required=True, label="The note")
+    errors.raise_if_any()
+    note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
+    db.session.add(note)
+    db.session.commit()
+    return note
+
+
+def caseload_csv(counselor: User) -> str:
+    """The caseload's shared progress as CSV, headed by the redisclosure notice; recorded as an export."""
+    rows = caseload(counselor, record_as="export")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"NOTICE: {ledger.REDISCLOSURE_NOTICE}"])
+    writer.writerow([])
+    writer.writerow(["participant_id", "name", "goal_id", "goal", "progress_percent", "steps_done_7d", "flags"])
+    for row in rows:
+        goals = row["goals"] or [{"id": "", "title": "", "progress": ""}]
+        for goal in goals:
+            writer.writerow([row["participant_id"], _safe_cell(row["name"]), goal["id"], _safe_cell(goal["title"]),
+                             goal["progress"], row["steps_done_7d"] if row["steps_done_7d"] is not None else "",
+                             " ".join(row["flags"])])
+    return out.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,95 @@
+"""All of a participant's data as a FHIR R4 Bundle of type collection."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from companion.models import User
+
+# Substance use treatment information, restricted: every resource is labelled so that a receiving
+# system knows it is 42 CFR Part 2 data.
+SECURITY = [
+    {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "SUD", "display": "substance use disorder information sensitivity"},
+    {"system": "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "code": "R", "display": "restricted"},
+]
+LIFECYCLE = {"active": "active", "done": "completed", "archived": "on-hold"}
+ACHIEVEMENT = {"active": ("in-progress", "In Progress"), "done": ("achieved", "Achieved"), "archived": ("not-attainable", "Not Attainable")}
+BASE = "urn:uuid:"
+
+
+def _instant(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _ref(namespace: str, key) -> str:
+    return BASE + str(uuid.uuid5(uuid.NAMESPACE_URL, f"companion:{namespace}:{key}"))
+
+
+def bundle(user: User, data: dict) -> dict:
+    """A FHIR R4 ``collection`` Bundle of the Patient, Goals, Observations, Consents and AuditEvents."""
+    patient_url = _ref("patient", user.ledger_ref)
+    entries = [{"fullUrl": patient_url, "resource": {
+        "resourceType": "Patient", "meta": {"security": SECURITY},
+        "name": [{"text": user.name}], "telecom": [{"system": "email", "value": user.email}],
+    }}]
+    subject = {"reference": patient_url}
+    for goal in data["goals"]:
+        code, display = ACHIEVEMENT[goal["status"]]
+        resource = {
+            "resourceType": "Goal", "meta": {"security": SECURITY},
+            "lifecycleStatus": LIFECYCLE[goal["status"]],
+            "achievementStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/goal-achievement",
+                                              "code": code, "display": display}]},
+            "category": [{"text": goal["category"]}],
+            "description": {"text": goal["title"]},
+            "subject": subject,
+            "startDate": goal["created_at"].date().isoformat(),
+            "note": [{"text": f"Why it matters: {goal['why']}"}] if goal["why"] else [],
+        }
+        if goal["target_date"]:
+            resource["target"] = [{"dueDate": goal["target_date"].isoformat()}]
+        resource["note"] += [{"text": f"Step {s['position'] + 1}: {s['title']}" + (" (done)" if s["done"] else "")}
+                             for s in goal["steps"]]
+        if not resource["note"]:
+            del resource["note"]
+        entries.append({"fullUrl": _ref("goal", goal["id"]), "resource": resource})
+    for observation in data.get("observations", []):
+        entries.append({"fullUrl": _ref("observation", observation["key"]),
+                        "resource": {"resourceType": "Observation", "meta": {"security": SECURITY}, "status": "final",
+                                     "subject": subject, **observation["fhir"]}})
+    for consent in data["consents"]:
+        resource = {
+            "resourceType": "Consent", "meta": {"security": SECURITY},
+            "status": "inactive" if consent["revoked_at"] or consent["expires_on"] < datetime.now(UTC).date() else "active",
+            "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope", "code": "patient-privacy"}]},
+            "category": [{"coding": [{"system": "http://loinc.org", "code": "59284-0", "display": "Patient Consent"}]}],
+            "patient": subject,
+            "dateTime": _instant(consent["signed_at"]),
+            "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
+            "provision": {
+                "type": "permit",
+                "period": {"start": _instant(consent["signed_at"]), "end": consent["expires_on"].isoformat()},
+                "actor": [{"role": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP"}]},
+                           "reference": {"display": f"Counselor {consent['counselor_id']}"}}],
+                "purpose": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT",
+                             "display": consent["purpose"][:200]}],
+                "class": [{"system": "urn:companion:scope", "code": scope} for scope in consent["scopes"]],
+            },
+        }
+        entries.append({"fullUrl": _ref("consent", consent["id"]), "resource": resource})
+    for index, disclosure in enumerate(data["disclosures"]):
+        resource = {
+            "resourceType": "AuditEvent", "meta": {"security": SECURITY},
+            "type": {"system": "http://dicom.nema.org/resources/ontology/DCM", "code": "110106", "display": "Export"}
+            if disclosure["action"] == "export" else
+            {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation"},
+            "action": "R",
+            "recorded": _instant(disclosure["at"]),
+            "agent": [{"who": {"display": disclosure["actor"]}, "requestor": True}],
+            "source": {"observer": {"display": "Companion"}},
+            "entity": [{"what": subject, "description": disclosure["what"]}],
+        }
+        entries.append({"fullUrl": _ref("audit", f"{user.ledger_ref}:{index}"), "resource": resource})
+    return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"security": SECURITY}, "type": "collection",
+            "timestamp": _instant(datetime.now(UTC)), "entry": entries}

@@ -1,0 +1,117 @@
+"""Privacy pages for participants."""
+
+import csv
+import io
+from datetime import timedelta
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from companion.access import local_today
+from companion.blueprints.auth.routes import CLEAR_SITE_DATA
+from companion.blueprints.auth.sessions import end_session
+from companion.blueprints.privacy import bp, fhir, ledger, services
+from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
+from companion.errors import Invalid
+from companion.forms import apply_errors
+from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
+
+
+@bp.before_request
+@login_required
+def require_login():
+    """Every privacy page is personal."""
+
+
+@bp.get("/privacy")
+def index():
+    """My consents, who saw what, and my data."""
+    today = local_today(current_user)
+    consents = services.consents_of(current_user)
+    return render_template("privacy/index.html", consents=consents, today=today, status=services.consent_status,
+                           entries=ledger.entries_about(current_user)[:5], scope_labels=SCOPE_LABELS)
+
+
+@bp.route("/privacy/consents/new", methods=["GET", "POST"])
+def new_consent():
+    """Sign a consent for one counselor to see some of my information."""
+    counselors = services.counselors_of(current_user)
+    form = ConsentForm()
+    form.counselor_id.choices = [SelectChoice(str(c.id), c.name) for c in counselors]
+    if request.method == "GET":
+        form.expires_on.data = local_today(current_user) + timedelta(days=90)
+        form.scopes.data = ["goals"]
+    if form.validate_on_submit():
+        try:
+            services.grant_consent(current_user, counselor_id=form.counselor_id.data, scopes=form.scopes.data,
+                                   purpose=form.purpose.data, expires_on=form.expires_on.data, signature=form.signature.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            flash("Your consent is signed. You can revoke it here at any time.", "success")
+            return redirect(url_for("privacy.index"), code=303)
+    return render_template("privacy/consent_form.html", form=form, counselors=counselors,
+                           revocation=REVOCATION_STATEMENT), 422 if request.method == "POST" else 200
+
+
+@bp.post("/privacy/consents/<int:consent_id>/revoke")
+def revoke(consent_id: int):
+    """Revoke a consent at once."""
+    consent = services.revoke_consent(current_user, consent_id)
+    flash(f"Revoked. {consent.counselor.name} can no longer see anything under this consent.", "success")
+    return redirect(url_for("privacy.index"), code=303)
+
+
+@bp.get("/privacy/who-saw-what")
+def audit():
+    """Every staff look at or export of my shared information."""
+    actor = request.args.get("who", "").strip()[:100]
+    entries = ledger.entries_about(current_user, actor=actor or None)
+    return render_template("privacy/audit.html", entries=entries, who=actor)
+
+
+@bp.get("/privacy/who-saw-what.csv")
+def audit_csv():
+    """Download who saw what."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when", "who", "role", "action", "what", "purpose"])
+    for entry in ledger.entries_about(current_user):
+        writer.writerow([entry.at.isoformat(), entry.actor_name, entry.actor_role, entry.action, entry.what, entry.purpose])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="companion-who-saw-what.csv"'})
+
+
+@bp.get("/privacy/export.json")
+def export_json():
+    """Download all my data as JSON."""
+    body = current_app.json.dumps(services.export_data(current_user), indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": 'attachment; filename="companion-my-data.json"'})
+
+
+@bp.get("/privacy/export.fhir.json")
+def export_fhir():
+    """Download all my data as a FHIR R4 Bundle."""
+    body = current_app.json.dumps(fhir.bundle(current_user, services.export_data(current_user)), indent=2)
+    return Response(body, mimetype="application/fhir+json",
+                    headers={"Content-Disposition": 'attachment; filename="companion-my-data.fhir.json"'})
+
+
+@bp.route("/privacy/delete", methods=["GET", "POST"])
+def delete_account():
+    """Delete my account and everything in it, after a clear confirmation."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            services.delete_account(current_user, form.password.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            end_session()
+            flash("Your account and everything in it have been deleted. We wish you well.", "info")
+            response = redirect(url_for("auth.login"), code=303)
+            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+            return response
+    return render_template("privacy/delete.html", form=form), 422 if request.method == "POST" else 200

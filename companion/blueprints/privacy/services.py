@@ -1,0 +1,141 @@
+"""Consents, "who saw what", export of all my data, and deleting my account."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from companion.access import local_today, program_people
+from companion.blueprints.privacy import ledger
+from companion.errors import Invalid, NotFound
+from companion.extensions import db
+from companion.models import (Consent, Encouragement, Goal, GoalSuggestion, Role, Scope, StepEvent, User)
+from companion.security import verify_password
+from companion.validation import Errors, clean_text
+
+SCOPES = [s.value for s in Scope]
+MAX_CONSENT_DAYS = 366
+
+
+def counselors_of(participant: User) -> list[User]:
+    """The counselors of a participant's program (whom a consent may name)."""
+    if participant.program_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.program_id == participant.program_id,
+                                                      User.role == Role.COUNSELOR, User.active.is_(True))
+                                   .order_by(User.name, User.id)))
+
+
+def consents_of(participant: User) -> list[Consent]:
+    """Every consent this participant has signed, newest first."""
+    return list(db.session.scalars(select(Consent).where(Consent.participant_id == participant.id)
+                                   .options(selectinload(Consent.counselor)).order_by(Consent.signed_at.desc(), Consent.id.desc())))
+
+
+def own_consent(participant: User, consent_id: int) -> Consent:
+    """One of this participant's consents; 404 for anyone else's."""
+    consent = db.session.scalar(select(Consent).where(Consent.id == consent_id, Consent.participant_id == participant.id))
+    if consent is None:
+        raise NotFound("That consent was not found.")
+    return consent
+
+
+def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_on, signature) -> Consent:
+    """Record a consent with every element of a valid 42 CFR Part 2 consent; each one is required."""
+    errors = Errors()
+    counselor = None
+    if counselor_id in (None, ""):
+        errors.add("counselor_id", "Choose the counselor who may see your information.")
+    else:
+        counselor = next((c for c in counselors_of(participant) if str(c.id) == str(counselor_id)), None)
+        if counselor is None:
+            errors.add("counselor_id", "Choose one of your program's counselors.")
+    scopes = list(dict.fromkeys(scopes or []))
+    if not scopes:
+        errors.add("scopes", "Choose at least one kind of information to share.")
+    elif any(s not in SCOPES for s in scopes):
+        errors.add("scopes", "Choose from goals, check-ins, journal and attendance.")
+    purpose = clean_text(errors, "purpose", purpose, max_length=500, required=True, label="The purpose")
+    today = local_today(participant)
+    if expires_on is None:
+        errors.add("expires_on", "Choose the date this consent ends.")
+    elif not isinstance(expires_on, date) or expires_on <= today:
+        errors.add("expires_on", "Choose a date after today.")
+    elif expires_on > today + timedelta(days=MAX_CONSENT_DAYS):
+        errors.add("expires_on", "Choose a date within a year. You can sign a new consent then.")
+    signature = clean_text(errors, "signature", signature, max_length=200, required=True, label="Your signature")
+    if signature and len(signature) < 2:
+        errors.add("signature", "Type your full name to sign.")
+    errors.raise_if_any()
+    consent = Consent(participant_id=participant.id, counselor_id=counselor.id, program_name=participant.program.name,
+                      scopes=",".join(s for s in SCOPES if s in scopes), purpose=purpose, expires_on=expires_on,
+                      signature=signature, signed_at=datetime.now(UTC))
+    db.session.add(consent)
+    db.session.commit()
+    return consent
+
+
+def revoke_consent(participant: User, consent_id: int) -> Consent:
+    """Revoke a consent; the very next request of the counselor no longer sees anything under it."""
+    consent = own_consent(participant, consent_id)
+    if consent.revoked_at is None:
+        consent.revoked_at = datetime.now(UTC)
+        db.session.commit()
+    return consent
+
+
+def consent_status(consent: Consent, today: date) -> str:
+    if consent.revoked_at is not None:
+        return "revoked"
+    return "active" if consent.expires_on >= today else "expired"
+
+
+def export_data(user: User) -> dict:
+    """Everything Companion holds about this person, as plain data."""
+    goals = db.session.scalars(select(Goal).where(Goal.user_id == user.id).options(selectinload(Goal.steps))
+                               .order_by(Goal.id)).all()
+    events = db.session.scalars(select(StepEvent).where(StepEvent.user_id == user.id).order_by(StepEvent.id)).all()
+    suggestions = db.session.scalars(select(GoalSuggestion).where(GoalSuggestion.user_id == user.id)).all()
+    notes = db.session.scalars(select(Encouragement).where(Encouragement.user_id == user.id)).all()
+    return {
+        "exported_at": datetime.now(UTC),
+        "account": {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
+                    "program": user.program.slug if user.program else None, "timezone": user.timezone,
+                    "created_at": user.created_at},
+        "goals": [{"id": g.id, "title": g.title, "why": g.why, "category": g.category, "target_date": g.target_date,
+                   "status": g.status, "shared": g.shared, "progress": g.progress, "created_at": g.created_at,
+                   "completed_at": g.completed_at,
+                   "steps": [{"id": s.id, "title": s.title, "position": s.position, "done": s.done,
+                              "done_at": s.done_at, "due_date": s.due_date} for s in g.steps]} for g in goals],
+        "step_history": [{"step_id": e.step_id, "done": e.done, "at": e.at} for e in events],
+        "goal_suggestions": [{"title": s.title, "why": s.why, "status": s.status, "created_at": s.created_at}
+                             for s in suggestions],
+        "encouragement": [{"goal_id": n.goal_id, "body": n.body, "created_at": n.created_at} for n in notes],
+        "consents": [consent_json(c) for c in consents_of(user)],
+        "disclosures": [disclosure_json(e) for e in ledger.entries_about(user)],
+    }
+
+
+def consent_json(consent: Consent) -> dict:
+    return {"id": consent.id, "counselor_id": consent.counselor_id, "scopes": consent.scope_list,
+            "purpose": consent.purpose, "expires_on": consent.expires_on, "signature": consent.signature,
+            "signed_at": consent.signed_at, "revoked_at": consent.revoked_at}
+
+
+def disclosure_json(entry) -> dict:
+    return {"at": entry.at, "actor": entry.actor_name, "action": entry.action, "what": entry.what}
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the account and everything in it, after checking the password; every session ends."""
+    if not isinstance(password, str) or not verify_password(user.password_hash, password):
+        raise Invalid.field("password", "That is not your password.")
+    db.session.delete(user)
+    db.session.commit()
+
+
+def staff_names(staff: User, role: str) -> list[User]:
+    """Names of a program's people of one role (nothing clinical)."""
+    return program_people(staff, role)

@@ -1,0 +1,128 @@
+"""Consents, the disclosure ledger, and what counselors send participants."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from companion.models.accounts import User
+from companion.models.base import Base, utcnow
+
+
+class Scope(enum.StrEnum):
+    GOALS = "goals"
+    CHECKINS = "checkins"
+    JOURNAL = "journal"
+    ATTENDANCE = "attendance"
+
+
+SCOPE_LABELS = {
+    Scope.GOALS: "Goals I mark as shared, with their steps and progress",
+    Scope.CHECKINS: "My daily check-ins (mood, craving, sleep, whether I used)",
+    Scope.JOURNAL: "A summary of my journal: cravings, triggers and the skills I tried",
+    Scope.ATTENDANCE: "My attendance at program sessions",
+}
+
+REVOCATION_STATEMENT = (
+    "I can revoke this consent at any time, in writing, by pressing \"Revoke\" on my privacy page in "
+    "Companion or by telling my program. Revoking stops any further disclosure from that moment; it "
+    "cannot undo a disclosure already made while the consent was in effect."
+)
+
+
+class Consent(Base):
+    """A participant's written consent (42 CFR Part 2 § 2.31) for one counselor to see some of their data."""
+
+    __tablename__ = "consent"
+    __table_args__ = (
+        Index("ix_consent_participant_id_counselor_id", "participant_id", "counselor_id"),
+        Index("ix_consent_counselor_id_revoked_at", "counselor_id", "revoked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    # The program (the discloser) as it was named when the participant signed.
+    program_name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[str] = mapped_column(String(100))  # comma-separated Scope values
+    purpose: Mapped[str] = mapped_column(String(500))
+    expires_on: Mapped[date]
+    revocation_statement: Mapped[str] = mapped_column(Text, default=REVOCATION_STATEMENT)
+    signature: Mapped[str] = mapped_column(String(200))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    participant: Mapped[User] = relationship(foreign_keys=[participant_id])
+    counselor: Mapped[User] = relationship(foreign_keys=[counselor_id])
+
+    @property
+    def scope_list(self) -> list[str]:
+        return [s for s in self.scopes.split(",") if s]
+
+    def is_active(self, today: date) -> bool:
+        """In effect: signed, not revoked, not past its expiry date."""
+        return self.revoked_at is None and self.expires_on >= today
+
+
+class DisclosureEntry(Base):
+    """One staff read, print or export of a participant's shared data. Append-only and hash-chained.
+
+    The participant is named by an opaque reference, not by a foreign key, so that deleting the account
+    removes every piece of content while the record that a disclosure happened (which the law keeps) stays.
+    """
+
+    __tablename__ = "disclosure_entry"
+    __table_args__ = (Index("ix_disclosure_entry_subject_ref_at", "subject_ref", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject_ref: Mapped[str] = mapped_column(String(36))
+    actor_ref: Mapped[str] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(String(100))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))  # view | export | print
+    what: Mapped[str] = mapped_column(String(300))
+    consent_id: Mapped[int | None]
+    purpose: Mapped[str] = mapped_column(String(500), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class GoalSuggestion(Base):
+    """A goal a counselor suggests; the participant accepts or declines it."""
+
+    __tablename__ = "goal_suggestion"
+    __table_args__ = (Index("ix_goal_suggestion_user_id_status", "user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    why: Mapped[str] = mapped_column(Text, default="")
+    steps: Mapped[str] = mapped_column(Text, default="")  # one per line
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | accepted | declined
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]
+
+    counselor: Mapped[User | None] = relationship(foreign_keys=[counselor_id])
+
+
+class Encouragement(Base):
+    """A counselor's note of encouragement on a goal shared with them."""
+
+    __tablename__ = "encouragement"
+    __table_args__ = (Index("ix_encouragement_goal_id_created_at", "goal_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goal.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    counselor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    counselor: Mapped[User | None] = relationship(foreign_keys=[counselor_id])
