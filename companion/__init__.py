@@ -65,10 +65,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount every capability's blueprint."""
     from companion.blueprints.api import bp as api_bp
     from companion.blueprints.auth import bp as auth_bp
+    from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(journal_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -29,3 +29,8 @@ def owned(user: User, model: type[T], object_id, *, options=(), what: str = "Tha
     if row is None:
         raise NotFound(f"{what} was not found.")
     return row
+
+
+def mine_columns(user: User, model: type, *columns) -> Select:
+    """A query for some columns or aggregates of ``model``'s rows that belong to ``user``."""
+    return select(*columns).where(model.user_id == user.id)

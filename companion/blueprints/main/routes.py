@@ -5,6 +5,7 @@ from datetime import datetime
 from flask import render_template
 from flask_login import current_user, login_required
 
+from companion.blueprints.journal.services import today_summary
 from companion.blueprints.main import bp
 from companion.timezones import zone
 
@@ -14,7 +15,8 @@ from companion.timezones import zone
 def today():
     """What matters today."""
     now = datetime.now(zone(current_user.timezone))
-    return render_template("main/today.html", now=now, greeting=greeting(now.hour))
+    return render_template("main/today.html", now=now, greeting=greeting(now.hour),
+                           journal=today_summary(current_user))
 
 
 @bp.get("/help")
