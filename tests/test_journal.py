@@ -409,3 +409,9 @@ def test_resending_a_craving_form_with_other_answers_asks_to_check_them(client, 
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "already sent" in html and entry_id not in html
     assert db.session.scalar(db.select(LogEntry.intensity)) == 3
+
+
+@pytest.mark.parametrize("slug", ["%00", "my-%00x", "my-" + "x" * 200, "%3Cscript%3E"])
+def test_a_skill_address_no_skill_could_have_is_404(client, signed_in, slug):
+    assert client.get(f"/journal/skills/{slug}").status_code == 404
+    assert client.get(f"/journal/skills/{slug}/edit").status_code == 404

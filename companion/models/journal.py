@@ -35,8 +35,11 @@ class LogEntry(Base):
     __tablename__ = "log_entry"
     __table_args__ = (
         UniqueConstraint("user_id", "id", name="uq_log_entry_user_id_id"),
-        # Lists and insights read one person's entries over a time range.
-        Index("ix_log_entry_user_id_occurred_at", "user_id", "occurred_at"),
+        # Lists read one person's entries newest first, a page at a time (the pk breaks ties).
+        Index("ix_log_entry_user_id_occurred_at", "user_id", "occurred_at", "pk"),
+        # Insights group a period's entries; holding every column they read lets them skip the table.
+        Index("ix_log_entry_insights", "user_id", "occurred_at", "kind", "local_date", "local_hour", "intensity",
+              "trigger_bits", "halt_bits", "skill", "helped"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)
@@ -44,10 +47,9 @@ class LogEntry(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime]
-    # The person's local date, hour and weekday (0 = Monday) when it happened, kept for insights.
+    # The person's local date and hour when it happened, kept for insights.
     local_date: Mapped[date]
     local_hour: Mapped[int] = mapped_column(SmallInteger)
-    local_weekday: Mapped[int] = mapped_column(SmallInteger)
     intensity: Mapped[int | None] = mapped_column(SmallInteger)
     trigger_bits: Mapped[int] = mapped_column(default=0)
     halt_bits: Mapped[int] = mapped_column(SmallInteger, default=0)

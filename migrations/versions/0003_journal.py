@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0001
-Create Date: 2026-11-23 11:46:25.513167
+Create Date: 2026-11-23 12:16:59.124960
 
 """
 from alembic import op
@@ -73,7 +73,6 @@ def upgrade():
     sa.Column('occurred_at', companion.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('local_date', sa.Date(), nullable=False),
     sa.Column('local_hour', sa.SmallInteger(), nullable=False),
-    sa.Column('local_weekday', sa.SmallInteger(), nullable=False),
     sa.Column('intensity', sa.SmallInteger(), nullable=True),
     sa.Column('trigger_bits', sa.Integer(), nullable=False),
     sa.Column('halt_bits', sa.SmallInteger(), nullable=False),
@@ -90,7 +89,8 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'id', name='uq_log_entry_user_id_id')
     )
     with op.batch_alter_table('log_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_log_entry_user_id_occurred_at', ['user_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_log_entry_insights', ['user_id', 'occurred_at', 'kind', 'local_date', 'local_hour', 'intensity', 'trigger_bits', 'halt_bits', 'skill', 'helped'], unique=False)
+        batch_op.create_index('ix_log_entry_user_id_occurred_at', ['user_id', 'occurred_at', 'pk'], unique=False)
 
     op.create_table('sober_streak',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -116,6 +116,7 @@ def downgrade():
     op.drop_table('sober_streak')
     with op.batch_alter_table('log_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_log_entry_user_id_occurred_at')
+        batch_op.drop_index('ix_log_entry_insights')
 
     op.drop_table('log_entry')
     op.drop_table('journal_settings')

@@ -17,6 +17,9 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 def signed_in(page):
     register(page)
     page.wait_for_url(re.compile(r"/$"))
+    # Every response rewrites the (permanent) session cookie, static files included: let Today's finish,
+    # so that none of them lands after the next page's and drops the CSRF token that page stores.
+    page.wait_for_load_state("networkidle")
 
 
 def test_a_craving_in_three_taps_then_details_check_in_and_insights(page, screenshot):

@@ -91,9 +91,7 @@ def skill_for(user: User, slug: str) -> Skill:
     """One skill of the library or of this person's own; a 404 otherwise."""
     if slug in BY_SLUG:
         return BY_SLUG[slug]
-    custom = db.session.scalar(mine(user, CustomSkill).where(CustomSkill.slug == slug))
-    if custom is None:
-        raise NotFound("That skill was not found.")
+    custom = custom_skill_for(user, slug)
     return Skill(custom.slug, custom.name, "custom", custom.purpose, tuple(custom.steps), custom=True)
 
 
@@ -140,6 +138,9 @@ def create_custom_skill(user: User, *, name: str, purpose: str = "", steps: str 
 
 
 def custom_skill_for(user: User, slug: str) -> CustomSkill:
+    """One of the person's own skills; a 404 for anyone else's (or a slug no skill could have)."""
+    if not re.fullmatch(r"my-[a-z0-9-]{1,77}", slug):
+        raise NotFound("That skill was not found.")
     custom = db.session.scalar(mine(user, CustomSkill).where(CustomSkill.slug == slug))
     if custom is None:
         raise NotFound("That skill was not found.")
@@ -214,7 +215,7 @@ def _entry_fields(user: User, *, kind, occurred_at, intensity, triggers, halt, e
         raise Invalid("Please check the fields marked below.", errors)
     local = occurred_at.astimezone(zone(user.timezone))
     return {"kind": kind, "occurred_at": occurred_at.astimezone(UTC), "local_date": local.date(),
-            "local_hour": local.hour, "local_weekday": local.weekday(), "intensity": intensity,
+            "local_hour": local.hour, "intensity": intensity,
             "trigger_bits": to_bits(triggers, TRIGGERS), "halt_bits": to_bits(halt, HALT), "emotion": emotion,
             "skill": skill, "helped": helped, "outcome": outcome, "note": note}
 
@@ -540,67 +541,80 @@ def period_start(user: User, days: int, now: datetime | None = None) -> datetime
 
 
 def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:
-    """What the person's own entries say over the last ``days`` days, from a handful of aggregate queries."""
+    """What the person's own entries say over the last ``days`` days.
+
+    Two grouped passes over the period's rows, both answered from the covering index
+    ``ix_log_entry_insights`` without reading the table: cravings by local date and hour, and
+    every entry by skill (with the trigger and HALT counts of each group).
+    """
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
         raise Invalid.field("days", "Choose a period of 1 to 366 days.")
     start = period_start(user, days, now)
-    in_period = LogEntry.occurred_at >= start
+    first_day = local_today(user, now) - timedelta(days=days - 1)
 
     def rows(*columns):
-        return mine_columns(user, LogEntry, *columns).where(in_period)
+        return mine_columns(user, LogEntry, *columns).where(LogEntry.occurred_at >= start)
 
     by_hour = [0] * 24
     by_weekday = [0] * 7
-    for hour, weekday, count in db.session.execute(
-            rows(LogEntry.local_hour, LogEntry.local_weekday, func.count())
-            .where(LogEntry.kind == "craving").group_by(LogEntry.local_hour, LogEntry.local_weekday)):
+    per_day: dict[date, list] = {}
+    for day, hour, count, rated, total in db.session.execute(
+            rows(LogEntry.local_date, LogEntry.local_hour, func.count(), func.count(LogEntry.intensity),
+                 func.sum(LogEntry.intensity))
+            .where(LogEntry.kind == "craving").group_by(LogEntry.local_date, LogEntry.local_hour)):
         by_hour[hour] += count
-        by_weekday[weekday] += count
+        by_weekday[day.weekday()] += count
+        sums = per_day.setdefault(day, [0, 0, 0])
+        sums[0] += count
+        sums[1] += rated
+        sums[2] += total or 0
 
     def has(bits_column, index: int):
         return bits_column.op("&")(1 << index) != 0
 
-    counts = db.session.execute(rows(
-        *[func.sum(case((has(LogEntry.trigger_bits, i), 1), else_=0)) for i in range(len(TRIGGERS))],
-        *[func.sum(case((has(LogEntry.halt_bits, i), 1), else_=0)) for i in range(len(HALT))],
-    )).one()
-    top_triggers = sorted(({"code": code, "count": int(counts[i] or 0)} for i, code in enumerate(TRIGGERS)
-                           if counts[i]), key=lambda item: (-item["count"], TRIGGERS.index(item["code"])))
-    halt = [{"code": code, "count": int(counts[len(TRIGGERS) + i] or 0)} for i, code in enumerate(HALT)]
-
     rated = LogEntry.helped.is_not(None)
-    columns = [LogEntry.skill, func.count(), func.sum(case((rated, 1), else_=0)), func.sum(LogEntry.helped)]
+    columns = [LogEntry.skill, func.count(), func.count(LogEntry.helped), func.sum(LogEntry.helped)]
+    columns += [func.sum(case((has(LogEntry.trigger_bits, i), 1), else_=0)) for i in range(len(TRIGGERS))]
+    columns += [func.sum(case((has(LogEntry.halt_bits, i), 1), else_=0)) for i in range(len(HALT))]
     for i in range(len(TRIGGERS)):
         columns += [func.sum(case((and_(rated, has(LogEntry.trigger_bits, i)), 1), else_=0)),
                     func.sum(case((has(LogEntry.trigger_bits, i), LogEntry.helped), else_=None))]
     names = skill_names(user)
+    trigger_counts = [0] * len(TRIGGERS)
+    halt_counts = [0] * len(HALT)
     skills, per_trigger = [], {code: [] for code in TRIGGERS}
-    for row in db.session.execute(rows(*columns).where(LogEntry.skill.is_not(None)).group_by(LogEntry.skill)):
+    halt_at, pairs_at = 4 + len(TRIGGERS), 4 + len(TRIGGERS) + len(HALT)
+    for row in db.session.execute(rows(*columns).group_by(LogEntry.skill)):
         slug, uses, rated_count, helped_sum = row[0], row[1], row[2] or 0, row[3] or 0
+        for i in range(len(TRIGGERS)):
+            trigger_counts[i] += row[4 + i] or 0
+        for i in range(len(HALT)):
+            halt_counts[i] += row[halt_at + i] or 0
+        if slug is None:
+            continue
         skills.append({"slug": slug, "name": names.get(slug, slug), "uses": uses,
                        "mean_helped": round(helped_sum / rated_count, 2) if rated_count else None})
         for i, code in enumerate(TRIGGERS):
-            n, total = row[4 + 2 * i] or 0, row[5 + 2 * i] or 0
+            n, total = row[pairs_at + 2 * i] or 0, row[pairs_at + 2 * i + 1] or 0
             if n:
                 per_trigger[code].append({"slug": slug, "name": names.get(slug, slug), "uses": n,
                                           "mean_helped": round(total / n, 2)})
+    top_triggers = sorted(({"code": code, "count": int(trigger_counts[i])} for i, code in enumerate(TRIGGERS)
+                           if trigger_counts[i]), key=lambda item: (-item["count"], TRIGGERS.index(item["code"])))
+    halt = [{"code": code, "count": int(halt_counts[i])} for i, code in enumerate(HALT)]
 
     def rank(items):
         return sorted(items, key=lambda s: (-(s["mean_helped"] or 0), -s["uses"], s["slug"]))
 
-    first_day = local_today(user, now) - timedelta(days=days - 1)
-    craving_days = {day: (float(avg), count) for day, avg, count in db.session.execute(
-        rows(LogEntry.local_date, func.avg(LogEntry.intensity), func.count())
-        .where(LogEntry.kind == "craving").group_by(LogEntry.local_date))}
     checkins = {c.date: c for c in db.session.scalars(
         mine(user, CheckIn).where(CheckIn.date >= first_day).order_by(CheckIn.date))}
     trend = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
-        craving = craving_days.get(day)
+        count, rated_count, total = per_day.get(day, (0, 0, 0))
         checkin = checkins.get(day)
-        trend.append({"date": day, "cravings": craving[1] if craving else 0,
-                      "mean_intensity": round(craving[0], 1) if craving else None,
+        trend.append({"date": day, "cravings": count,
+                      "mean_intensity": round(total / rated_count, 1) if rated_count else None,
                       "mood": checkin.mood if checkin else None,
                       "checkin_craving": checkin.craving if checkin else None})
     return {
