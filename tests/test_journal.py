@@ -415,3 +415,18 @@ def test_resending_a_craving_form_with_other_answers_asks_to_check_them(client, 
 def test_a_skill_address_no_skill_could_have_is_404(client, signed_in, slug):
     assert client.get(f"/journal/skills/{slug}").status_code == 404
     assert client.get(f"/journal/skills/{slug}/edit").status_code == 404
+
+
+def test_the_start_date_cannot_move_before_the_last_restart(client, signed_in):
+    services.set_start_date(signed_in, local_today() - timedelta(days=30))
+    services.record_slip(signed_in, datetime.now(UTC) - timedelta(days=5))
+    response = post(client, "/journal/sober", {"start-started_on": (local_today() - timedelta(days=10)).isoformat(),
+                                               "start-submit": "1"})
+    assert response.status_code == 422 and "last restart" in response.get_data(as_text=True)
+
+
+def test_custom_skills_named_without_latin_letters_each_get_their_own_address(signed_in):
+    first = services.create_custom_skill(signed_in, name="散步")
+    second = services.create_custom_skill(signed_in, name="音楽")
+    assert first.slug != second.slug and first.slug.startswith("my-")
+    assert services.skill_for(signed_in, second.slug).name == "音楽"

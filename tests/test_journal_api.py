@@ -358,3 +358,15 @@ def test_a_check_in_replayed_without_a_date_matches_the_next_day(api, participan
     monkeypatch.setattr("companion.blueprints.journal.services.utcnow", lambda: tomorrow)
     assert api.post("/checkins", body).status_code == 200
     assert count(CheckIn) == 1
+
+
+def test_get_logs_takes_local_dates_for_since_and_until(api):
+    today = datetime.now(NEW_YORK).replace(hour=0, minute=30)
+    if today > datetime.now(NEW_YORK):
+        pytest.skip("the clock is in the first half hour of the day")
+    body = craving(occurred_at=today.isoformat())
+    api.post("/logs", body)
+    day = today.date().isoformat()
+    assert [e["id"] for e in api.get("/logs", since=day, until=day).get_json()["items"]] == [body["id"]]
+    yesterday = (today.date() - timedelta(days=1)).isoformat()
+    assert api.get("/logs", until=yesterday).get_json()["items"] == []

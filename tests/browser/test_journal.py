@@ -52,6 +52,7 @@ def test_a_craving_in_three_taps_then_details_check_in_and_insights(page, screen
     page.get_by_label("2", exact=True).check()
     page.get_by_label("Hours slept last night").fill("7")
     page.get_by_label("No", exact=True).check()
+    screenshot("journal-checkin")
     page.get_by_role("button", name="Save my check-in").click()
     page.wait_for_url(re.compile(r"/$"))
     assert "check-in is done" in page.locator(".journal-today").inner_text()
@@ -73,6 +74,8 @@ def test_a_mistake_keeps_what_was_typed(page):
     assert "2,000 characters" in page.locator("#note-error").inner_text()
     assert page.get_by_label("Places").is_checked()
     assert len(page.get_by_label("A note (optional)").input_value()) == 2001
+    assert axe_violations(page) == []
+    assert fits_the_screen(page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -68,7 +68,9 @@ def _digest(data: dict) -> str:
 
 def custom_slug(name: str) -> str:
     """The slug of a person's own skill, kept apart from the library's by its prefix."""
-    return "my-" + (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "skill")
+    readable = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-")
+    # A name with no Latin letters or digits still gets a slug of its own.
+    return "my-" + (readable or hashlib.sha256(name.encode()).hexdigest()[:12])
 
 
 def skills_for(user: User) -> list[Skill]:
