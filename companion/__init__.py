@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.auth import bp as auth_bp
     from companion.blueprints.counselor import bp as counselor_bp
     from companion.blueprints.goals import bp as goals_bp
+    from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
     from companion.blueprints.privacy import bp as privacy_bp
 
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(counselor_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(journal_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

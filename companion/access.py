@@ -98,3 +98,7 @@ def program_people(staff: User, role: str) -> list[User]:
         return []
     return list(db.session.scalars(select(User).where(User.program_id == staff.program_id, User.role == role,
                                                       User.active.is_(True)).order_by(User.name, User.id)))
+
+def mine_columns(user: User, model: type, *columns) -> Select:
+    """A query for some columns or aggregates of ``model``'s rows that belong to ``user``."""
+    return select(*columns).where(model.user_id == user.id)

@@ -8,6 +8,7 @@ a counselor without consent, a counselor of another program, the admin and an an
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -28,7 +29,11 @@ def world(app, clinic, make_goal, make_consent):
     suggestion = GoalSuggestion(user_id=clinic.alex.id, counselor_id=clinic.counselor.id, title="Counselor's idea")
     db.session.add(suggestion)
     db.session.commit()
-    ids = {"goal_id": goal.id, "step_id": goal.steps[0].id, "participant_id": clinic.alex.id,
+    from companion.blueprints.journal import services as journal
+
+    entry, _ = journal.log_entry(clinic.alex, entry_id=uuid.uuid4(), kind="craving", intensity=7, note=f"{SECRET} note")
+    skill = journal.create_custom_skill(clinic.alex, name="Secret skill", purpose=SECRET, steps=SECRET)
+    ids = {"entry_id": entry.id, "slug": skill.slug, "kind": "trigger", "goal_id": goal.id, "step_id": goal.steps[0].id, "participant_id": clinic.alex.id,
            "consent_id": consent.id, "suggestion_id": suggestion.id, "user_id": clinic.alex.id}
     return ids
 
@@ -37,10 +42,10 @@ def get_routes(app, ids):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.rule.startswith(SKIP_PREFIXES):
             continue
-        params = re.findall(r"<(?:\w+:)?(\w+)>", rule.rule)
+        params = re.findall(r"<(?:[^:>]+:)?(\w+)>", rule.rule)
         if any(p not in ids for p in params):
             continue
-        yield re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
+        yield re.sub(r"<(?:[^:>]+:)?(\w+)>", lambda m: str(ids[m.group(1)]), rule.rule)
 
 
 VIEWERS = ["maria@example.org", "jordan@example.org", "kim@example.org", "sam@example.org", None]
@@ -61,7 +66,7 @@ def test_nobody_else_sees_alexs_private_data_on_any_page_or_call(app, world, vie
             continue
         if viewer is None:
             assert response.status_code in (302, 401), url
-        elif viewer != "jordan@example.org" and re.search(r"/\d+(/|$|\.)", url):
+        elif viewer != "jordan@example.org" and re.search(r"/(\d+|[0-9a-f-]{36}|secret-skill)(/|$|\.)", url):
             assert response.status_code == 404, (viewer, url, response.status_code)
     assert tried > 20
 

@@ -275,3 +275,23 @@ def test_participants_cannot_open_admin_pages(app, clinic):
 def test_consent_still_counts_after_a_participant_consent_model_check(clinic, make_consent):
     consent = make_consent(clinic.alex, clinic.counselor)
     assert consent.is_active(date.today()) and not Consent(revoked_at=datetime.now(UTC), expires_on=date.today()).is_active(date.today())
+
+
+def test_checkins_and_journal_are_shown_only_under_their_scopes(counselor, clinic, make_consent):
+    import uuid
+
+    from companion.blueprints.journal import services as journal
+
+    journal.log_entry(clinic.alex, entry_id=uuid.uuid4(), kind="craving", intensity=9, triggers=["stress"])
+    journal.save_checkin(clinic.alex, checkin_id=uuid.uuid4(), mood=2, craving=7, used=False)
+    journal.log_entry(clinic.maria, entry_id=uuid.uuid4(), kind="craving", intensity=9)
+    make_consent(clinic.alex, clinic.counselor, scopes=("checkins", "journal"))
+    make_consent(clinic.maria, clinic.counselor, scopes=("goals",))
+    rows = {row["name"]: row for row in counselor.get("/api/v1/caseload").get_json()}
+    assert rows["Alex"]["last_checkin"] == journal.local_today(clinic.alex).isoformat()
+    assert rows["Alex"]["flags"] == ["craving_8_48h"]
+    assert rows["Maria"]["last_checkin"] is None and "craving_8_48h" not in rows["Maria"]["flags"]
+    alex_page = counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True)
+    assert "Recent check-ins" in alex_page and "Journal, last 30 days" in alex_page and "stress" in alex_page
+    maria_page = counselor.get(f"/caseload/{clinic.maria.id}").get_data(as_text=True)
+    assert "Recent check-ins" not in maria_page and "Journal, last 30 days" not in maria_page

@@ -250,3 +250,22 @@ def test_deleting_from_the_page_asks_for_the_password(client, auth, clinic):
     assert response.status_code == 303 and "storage" in response.headers["Clear-Site-Data"]
     assert db.session.scalar(db.select(User).where(User.email == "alex@example.org")) is None
     assert db.session.scalar(db.select(db.func.count(Goal.id))) == 0
+
+
+def test_fhir_export_holds_check_ins_and_cravings_as_observations(client, clinic):
+    import uuid as uuidlib
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from companion.blueprints.journal import services as journal
+
+    journal.log_entry(clinic.alex, entry_id=uuidlib.uuid4(), kind="craving", intensity=8, note="after work")
+    journal.save_checkin(clinic.alex, checkin_id=uuidlib.uuid4(), mood=3, craving=4, used=False, sleep_hours=6.5)
+    api_as(client, "alex@example.org")
+    data = client.get("/api/v1/export").get_json()
+    assert data["log_entries"][0]["note"] == "after work" and data["checkins"][0]["mood"] == 3
+    document = client.get("/api/v1/export/fhir").get_json()
+    Bundle.model_validate(document)
+    observations = [e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Observation"]
+    assert len(observations) == 2
+    assert {o["code"]["text"] for o in observations} == {"Craving intensity (0-10)", "Daily check-in"}

@@ -3,7 +3,9 @@
 from companion.models.accounts import InviteCode, Program, Role, User
 from companion.models.base import Base, utcnow
 from companion.models.goals import Goal, GoalCategory, GoalStatus, GoalStep, StepEvent
+from companion.models.journal import CheckIn, CustomSkill, FavoriteSkill, JournalSettings, LogEntry, SoberStreak
 from companion.models.privacy import Consent, DisclosureEntry, Encouragement, GoalSuggestion, Scope
 
-__all__ = ["Base", "Consent", "DisclosureEntry", "Encouragement", "Goal", "GoalSuggestion", "Scope", "GoalCategory", "GoalStatus", "GoalStep", "InviteCode", "Program", "Role",
-           "StepEvent", "User", "utcnow"]
+__all__ = ["Base", "CheckIn", "Consent", "CustomSkill", "DisclosureEntry", "Encouragement", "FavoriteSkill", "Goal",
+           "GoalCategory", "GoalStatus", "GoalStep", "GoalSuggestion", "InviteCode", "JournalSettings", "LogEntry",
+           "Program", "Role", "Scope", "SoberStreak", "StepEvent", "User", "utcnow"]

@@ -6,15 +6,17 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from companion.access import active_consents_to, consent_for, shared_goal, shared_goals
+from companion.blueprints.journal import services as journal_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
-from companion.models import Encouragement, Goal, GoalStep, GoalSuggestion, Scope, StepEvent, User
+from companion.models import CheckIn, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
+STRONG_CRAVING = 8
 
 
 def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
@@ -43,6 +45,30 @@ def _last_shared_activity(user_ids: list[int]) -> dict[int, datetime]:
     return {user_id: at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at for user_id, at in rows.all()}
 
 
+def _last_checkins(user_ids: list[int]) -> dict[int, tuple]:
+    """The last check-in date and when it was written, per participant, in one query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(select(CheckIn.user_id, func.max(CheckIn.date), func.max(CheckIn.updated_at))
+                              .where(CheckIn.user_id.in_(user_ids)).group_by(CheckIn.user_id))
+    return {user_id: (day, at) for user_id, day, at in rows.all()}
+
+
+def _journal_activity(user_ids: list[int], strong_since: datetime) -> dict[int, tuple]:
+    """The last journal entry and the number of strong cravings (8+) since ``strong_since``, in one query."""
+    if not user_ids:
+        return {}
+    strong = func.sum(case((and_(LogEntry.kind == "craving", LogEntry.intensity >= STRONG_CRAVING,
+                                 LogEntry.occurred_at >= strong_since), 1), else_=0))
+    rows = db.session.execute(select(LogEntry.user_id, func.max(LogEntry.created_at), strong)
+                              .where(LogEntry.user_id.in_(user_ids)).group_by(LogEntry.user_id))
+    return {user_id: (last, int(count or 0)) for user_id, last, count in rows.all()}
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     """Every participant with a consent to this counselor in effect, with what they shared.
 
@@ -63,23 +89,32 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     goal_ids = [pid for pid, e in by_participant.items() if Scope.GOALS in e["scopes"]]
     done_7d = _steps_done_since(goal_ids, now - timedelta(days=7))
     last_activity = _last_shared_activity(goal_ids)
+    checkins = _last_checkins([pid for pid, e in by_participant.items() if Scope.CHECKINS in e["scopes"]])
+    journal = _journal_activity([pid for pid, e in by_participant.items() if Scope.JOURNAL in e["scopes"]],
+                                now - timedelta(hours=48))
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
         flags = []
-        if Scope.GOALS in entry["scopes"]:
-            last = last_activity.get(participant_id)
+        # Activity counts only from what this participant shares with this counselor.
+        moments = [last_activity.get(participant_id), _aware(checkins.get(participant_id, (None, None))[1]),
+                   _aware(journal.get(participant_id, (None, 0))[0])]
+        moments = [m for m in moments if m is not None]
+        last = max(moments) if moments else None
+        if entry["scopes"] & {Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL}:
             if last is None or now - last > timedelta(days=QUIET_DAYS):
                 flags.append("no_activity_3d")
+        if journal.get(participant_id, (None, 0))[1]:
+            flags.append("craving_8_48h")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
             "scopes": sorted(entry["scopes"]),
             "goals": [{"id": g.id, "title": g.title, "progress": g.progress} for g in goals_by_participant.get(participant_id, [])],
             "steps_done_7d": done_7d.get(participant_id, 0) if Scope.GOALS in entry["scopes"] else None,
-            "last_checkin": None,
+            "last_checkin": checkins.get(participant_id, (None, None))[0],
             "sessions_attended": None,
-            "last_activity": last_activity.get(participant_id),
+            "last_activity": last,
             "flags": flags,
         })
     if record_as:
@@ -104,9 +139,25 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     suggestions = db.session.scalars(select(GoalSuggestion).where(GoalSuggestion.user_id == participant_id,
                                                                   GoalSuggestion.counselor_id == counselor.id)
                                      .order_by(GoalSuggestion.created_at.desc())).all()
-    ledger.record(counselor, [consent], "view", "participant page: shared goals with steps")
-    return {"participant": consent.participant, "consent": consent, "goals": goals, "notes": notes,
-            "suggestions": suggestions}
+    scopes = consent_scopes(counselor, participant_id)
+    participant = consent.participant
+    recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
+                                              .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
+    journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
+    shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
+    ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
+    return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
+            "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
+            "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
+
+
+SCOPE_WORDS = {Scope.GOALS: "shared goals with steps", Scope.CHECKINS: "recent check-ins",
+               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance"}
+
+
+def consent_scopes(counselor: User, participant_id: int) -> set[str]:
+    """Every scope this participant's consents in effect give this counselor."""
+    return {scope for c in active_consents_to(counselor, [participant_id]) for scope in c.scope_list}
 
 
 def participant_goals(counselor: User, participant_id: int) -> list[Goal]:

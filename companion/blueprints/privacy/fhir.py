@@ -54,10 +54,10 @@ def bundle(user: User, data: dict) -> dict:
         if not resource["note"]:
             del resource["note"]
         entries.append({"fullUrl": _ref("goal", goal["id"]), "resource": resource})
-    for observation in data.get("observations", []):
-        entries.append({"fullUrl": _ref("observation", observation["key"]),
+    for key, observation in observations(data):
+        entries.append({"fullUrl": _ref("observation", key),
                         "resource": {"resourceType": "Observation", "meta": {"security": SECURITY}, "status": "final",
-                                     "subject": subject, **observation["fhir"]}})
+                                     "subject": subject, **observation}})
     for consent in data["consents"]:
         resource = {
             "resourceType": "Consent", "meta": {"security": SECURITY},
@@ -93,3 +93,24 @@ def bundle(user: User, data: dict) -> dict:
         entries.append({"fullUrl": _ref("audit", f"{user.ledger_ref}:{index}"), "resource": resource})
     return {"resourceType": "Bundle", "id": str(uuid.uuid4()), "meta": {"security": SECURITY}, "type": "collection",
             "timestamp": _instant(datetime.now(UTC)), "entry": entries}
+
+
+def observations(data: dict):
+    """Journal entries and check-ins as Observation bodies, each with a stable key."""
+    for e in data.get("log_entries", []):
+        body = {"code": {"text": f"{e['kind'].capitalize()} intensity (0-10)"},
+                "effectiveDateTime": _instant(e["occurred_at"])}
+        if e["intensity"] is not None:
+            body["valueInteger"] = e["intensity"]
+        if e["note"]:
+            body["note"] = [{"text": e["note"]}]
+        yield f"log:{e['id']}", body
+    for c in data.get("checkins", []):
+        components = [{"code": {"text": "Mood (1-5)"}, "valueInteger": c["mood"]},
+                      {"code": {"text": "Craving (0-10)"}, "valueInteger": c["craving"]},
+                      {"code": {"text": "Used today"}, "valueBoolean": c["used"]}]
+        if c["sleep_hours"] is not None:
+            components.append({"code": {"text": "Hours slept"}, "valueQuantity": {
+                "value": c["sleep_hours"], "unit": "h", "system": "http://unitsofmeasure.org", "code": "h"}})
+        yield f"checkin:{c['id']}", {"code": {"text": "Daily check-in"}, "effectiveDateTime": c["date"].isoformat(),
+                                     "component": components}

@@ -11,7 +11,8 @@ from companion.access import local_today, program_people
 from companion.blueprints.privacy import ledger
 from companion.errors import Invalid, NotFound
 from companion.extensions import db
-from companion.models import (Consent, Encouragement, Goal, GoalSuggestion, Role, Scope, StepEvent, User)
+from companion.models import (CheckIn, Consent, CustomSkill, Encouragement, Goal, GoalSuggestion, LogEntry, Role, Scope,
+                              SoberStreak, StepEvent, User)
 from companion.security import verify_password
 from companion.validation import Errors, clean_text
 
@@ -113,8 +114,27 @@ def export_data(user: User) -> dict:
         "goal_suggestions": [{"title": s.title, "why": s.why, "status": s.status, "created_at": s.created_at}
                              for s in suggestions],
         "encouragement": [{"goal_id": n.goal_id, "body": n.body, "created_at": n.created_at} for n in notes],
+        **journal_export(user),
         "consents": [consent_json(c) for c in consents_of(user)],
         "disclosures": [disclosure_json(e) for e in ledger.entries_about(user)],
+    }
+
+
+def journal_export(user: User) -> dict:
+    """The journal part of an export: entries, check-ins, days sober and own skills."""
+    entries = db.session.scalars(select(LogEntry).where(LogEntry.user_id == user.id).order_by(LogEntry.occurred_at)).all()
+    checkins = db.session.scalars(select(CheckIn).where(CheckIn.user_id == user.id).order_by(CheckIn.date)).all()
+    streaks = db.session.scalars(select(SoberStreak).where(SoberStreak.user_id == user.id)).all()
+    skills = db.session.scalars(select(CustomSkill).where(CustomSkill.user_id == user.id)).all()
+    return {
+        "log_entries": [{"id": e.id, "kind": e.kind, "occurred_at": e.occurred_at, "intensity": e.intensity,
+                         "triggers": e.triggers, "halt": e.halt, "emotion": e.emotion, "skill": e.skill,
+                         "helped": e.helped, "outcome": e.outcome, "note": e.note} for e in entries],
+        "checkins": [{"id": c.id, "date": c.date, "mood": c.mood, "craving": c.craving, "used": c.used,
+                      "sleep_hours": c.sleep_hours, "note": c.note} for c in checkins],
+        "sober_streaks": [{column.name: getattr(s, column.name) for column in SoberStreak.__table__.columns
+                           if column.name not in ("user_id",)} for s in streaks],
+        "custom_skills": [{"name": k.name, "purpose": k.purpose, "steps": k.steps} for k in skills],
     }
 
 
