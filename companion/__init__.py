@@ -66,9 +66,11 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.api import bp as api_bp
     from companion.blueprints.auth import bp as auth_bp
     from companion.blueprints.main import bp as main_bp
+    from companion.blueprints.support import bp as support_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

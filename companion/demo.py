@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from companion.blueprints.support.demo import seed_support_demo
 from companion.extensions import db
 from companion.models import InviteCode, Program, Role, User
 from companion.security import hash_password
@@ -36,6 +37,7 @@ def seed_demo() -> list[str]:
             db.session.add(user)
         people.append(user)
     db.session.commit()
+    seed_support_demo(program)
     lines = [f"Demo program: {program.name} (invite code {DEMO_INVITE})", "Demo sign-ins:"]
     lines += [f"  {role.value:<11} {email}  password: {password}" for email, _, role, password in DEMO_PEOPLE]
     return lines
