@@ -505,3 +505,23 @@ def test_ten_megabytes_uploaded_are_refused_with_413(client, admin):
     response = post_feed_file(client, token, b"[" + b" " * (10 * 1024 * 1024) + b"]")
     assert response.status_code == 413
     assert db.session.scalar(select(Meeting)) is None
+
+
+def test_an_admin_removes_a_meeting_list_and_a_resource(client, admin, program):
+    services.import_meetings(feeds.read_file(str(FEED)), program)
+    resource = services.add_resource(program, {"name": "Alumni group"})
+    feed_id = db.session.scalar(select(Meeting.feed_id))
+    token = csrf_from(client.get("/support/admin").get_data(as_text=True))
+    assert client.post(f"/support/admin/feeds/{feed_id}/remove", data={"csrf_token": token}).status_code == 303
+    assert client.post(f"/support/admin/resources/{resource.id}/remove", data={"csrf_token": token}).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+    assert services.program_resources(program) == []
+
+
+def test_another_programs_list_cannot_be_removed(client, admin, make_program):
+    other = make_program(slug="elsewhere")
+    services.import_meetings(feeds.read_file(str(FEED)), other)
+    feed_id = db.session.scalar(select(Meeting.feed_id))
+    token = csrf_from(client.get("/support/admin").get_data(as_text=True))
+    assert client.post(f"/support/admin/feeds/{feed_id}/remove", data={"csrf_token": token}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 123

@@ -67,6 +67,9 @@ def test_meetings_carry_the_meeting_guide_fields(client, token, sussex):
     ("online=true", lambda m: m["online"] and m["conference_url"]),
     ("online=false", lambda m: m["in_person"]),
     ("q=rehoboth", lambda m: "rehoboth" in json.dumps(m).lower()),
+    ("type=online", lambda m: m["online"]),
+    ("type=ONL", lambda m: m["online"]),
+    ("type=in_person", lambda m: m["in_person"]),
 ])
 def test_meetings_are_filtered(client, token, sussex, query, check):
     body = client.get(f"/api/v1/meetings?limit=500&{query}").get_json()

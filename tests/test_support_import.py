@@ -82,6 +82,13 @@ def test_a_reimport_updates_by_slug_and_removes_meetings_gone_from_the_feed(runn
     assert db.session.get(Meeting, kept_id).name == "New name"
 
 
+def test_a_second_feed_for_the_program_keeps_the_first(runner, program, tmp_path):
+    run_import(runner, write(tmp_path, [meeting(slug="1", name="AA meeting")], "aa.json"), "--program", "riverside")
+    result = run_import(runner, write(tmp_path, [meeting(slug="1", name="NA meeting")], "na.json"), "--program", "riverside")
+    assert result.exit_code == 0
+    assert sorted(db.session.scalars(select(Meeting.name))) == ["AA meeting", "NA meeting"]
+
+
 def test_other_feed_shapes_are_taken(runner, program, tmp_path):
     records = [
         {"name": "Numbers", "slug": 4521, "day": [1, 3, 5], "time": "7:30",

@@ -209,6 +209,10 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+ONLINE_WORDS = {"online", "onl"}
+IN_PERSON_WORDS = {"in_person", "in-person", "inperson", "in person"}
+
+
 @dataclass
 class MeetingSearch:
     """What a participant asked for; every field optional."""
@@ -263,8 +267,12 @@ def search_meetings(user: User, search: MeetingSearch, now: datetime | None = No
         _, start, end = TIMES_OF_DAY[search.time_of_day]
         query = query.where(or_(Meeting.time >= start, Meeting.time < end) if start > end
                             else and_(Meeting.time >= start, Meeting.time < end))
-    if search.type and search.type.replace("\x00", "").strip():
-        code = search.type.replace("\x00", "").strip()
+    code = (search.type or "").replace("\x00", "").strip()
+    if code.lower() in ONLINE_WORDS:
+        search.online = True  # "online" is a kind people look for; the legacy code ONL means the same
+    elif code.lower() in IN_PERSON_WORDS:
+        search.online = False
+    elif code:
         query = query.where(Meeting.type_codes.like(_like(f"|{code}|"), escape="\\"))
     if search.online is True:
         query = query.where(Meeting.online.is_(True))
