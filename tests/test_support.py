@@ -184,6 +184,18 @@ def test_meetings_page_filters_online_and_shows_type_names(client, signed_in, su
     assert "ONL ·" not in page
 
 
+def test_starting_soon_on_the_page_is_not_held_to_one_day(app):
+    from werkzeug.datastructures import MultiDict
+
+    from companion.blueprints.support.forms import MeetingSearchForm
+    from companion.blueprints.support.routes import _search_from
+
+    with app.test_request_context("/support/meetings"):
+        search = _search_from(MeetingSearchForm(formdata=MultiDict({"day": "3", "soon": "y"})))
+        plain = _search_from(MeetingSearchForm(formdata=MultiDict({"day": "3"})))
+    assert (search.soon, search.day) == (True, None) and plain.day == 3
+
+
 @pytest.mark.parametrize("query", [
     "day=9", "day=abc", "day=-1", "how=sideways", "type=%25", "type=___", "q=%00", "q=" + "x" * 5000,
     "time_of_day=teatime", "near=%00", "near=999,999", "soon=maybe", "q=%27%20OR%201%3D1--", "q=%5C",

@@ -77,6 +77,16 @@ def test_meetings_are_filtered(client, token, sussex, query, check):
     assert len(body) < 123
 
 
+def test_a_meeting_on_several_days_has_a_list_of_days(client, token, program, tmp_path):
+    feed = tmp_path / "days.json"
+    feed.write_text(json.dumps([{"name": "Weeknights", "slug": 7, "day": [1, 2, 3, 4, 5], "time": "19:00",
+                                 "address": "1 Main St", "city": "Lewes", "state": "DE"}]))
+    services.import_meetings(feeds.read_file(str(feed)), program)
+    body = client.get("/api/v1/meetings?day=3").get_json()
+    assert [(m["slug"], m["day"], m["end_time"], m["formatted_address"]) for m in body] == \
+        [("7", [1, 2, 3, 4, 5], "20:00", "1 Main St, Lewes, DE")]
+
+
 def test_empty_parameters_mean_no_filter(client, token, sussex):
     response = client.get("/api/v1/meetings?day=&type=&q=&online=&limit=500")
     assert response.status_code == 200 and len(response.get_json()) == 123

@@ -91,13 +91,15 @@ def _search_from(form: MeetingSearchForm) -> services.MeetingSearch:
         return field.data if not field.errors else None
 
     day = ok(form.day)
+    soon = bool(form.soon.data)
     return services.MeetingSearch(
-        day=int(day) if day not in (None, "") else None,
+        # "In the next 2 hours" may run past midnight into tomorrow: it stands in for the day.
+        day=int(day) if day not in (None, "") and not soon else None,
         time_of_day=ok(form.time_of_day) or None,
         type=ok(form.type) or None,
         q=(ok(form.q) or "")[:200],
         online={"online": True, "in_person": False}.get(ok(form.how) or ""),
-        soon=bool(form.soon.data),
+        soon=soon,
         near=(ok(form.near) or "")[:200],
         limit=60,
     )
@@ -146,8 +148,9 @@ def reminder(saved_id: int):
     form = ReminderForm()
     saved = services.set_reminder(current_user, saved_id, bool(form.remind.data))
     flash("Reminder on." if saved.remind else "Reminder off.", "success")
-    return redirect(request.form.get("back") == "saved" and url_for("support.saved")
-                    or url_for("support.meeting", meeting_id=saved.meeting_id), code=303)
+    if request.form.get("back") == "saved":
+        return redirect(url_for("support.saved"), code=303)
+    return redirect(url_for("support.meeting", meeting_id=saved.meeting_id), code=303)
 
 
 @bp.post("/support/saved/<int:saved_id>/remove")

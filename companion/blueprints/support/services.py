@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import selectinload
 
 from companion.access import mine, owned
 from companion.blueprints.support import feeds
@@ -319,7 +320,7 @@ def _starting_within(user: User, now: datetime, span: timedelta):
 
 def saved_meetings(user: User) -> list[SavedMeeting]:
     """This person's saved meetings, soonest first."""
-    saved = list(db.session.scalars(mine(user, SavedMeeting)))
+    saved = list(db.session.scalars(mine(user, SavedMeeting).options(selectinload(SavedMeeting.meeting))))
     now = datetime.now(UTC)
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(saved, key=lambda s: (next_start(s.meeting, now) or far, s.meeting.name))
