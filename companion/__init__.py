@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
     from companion.blueprints.privacy import bp as privacy_bp
+    from companion.blueprints.support import bp as support_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(counselor_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(support_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

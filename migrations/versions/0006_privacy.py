@@ -1,7 +1,7 @@
 """privacy: consents, disclosure ledger, suggestions, encouragement
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-23 11:57:03.053728
 
 """
@@ -15,7 +15,7 @@ import companion.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0003'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

@@ -115,6 +115,7 @@ def export_data(user: User) -> dict:
                              for s in suggestions],
         "encouragement": [{"goal_id": n.goal_id, "body": n.body, "created_at": n.created_at} for n in notes],
         **journal_export(user),
+        **support_export(user),
         "consents": [consent_json(c) for c in consents_of(user)],
         "disclosures": [disclosure_json(e) for e in ledger.entries_about(user)],
     }
@@ -135,6 +136,19 @@ def journal_export(user: User) -> dict:
         "sober_streaks": [{column.name: getattr(s, column.name) for column in SoberStreak.__table__.columns
                            if column.name not in ("user_id",)} for s in streaks],
         "custom_skills": [{"name": k.name, "purpose": k.purpose, "steps": k.steps} for k in skills],
+    }
+
+
+def support_export(user: User) -> dict:
+    """The support part of an export: the safety plan, the aftercare plan and saved meetings."""
+    from companion.blueprints.support import services as support
+
+    safety_plan, updated_at = support.safety_plan_for(user)
+    return {
+        "safety_plan": {**safety_plan, "updated_at": updated_at},
+        "aftercare_plan": support.aftercare_body(support.aftercare_plan_for(user)),
+        "saved_meetings": [{"meeting": saved.meeting.name, "slug": saved.meeting.slug, "remind": saved.remind}
+                           for saved in support.saved_meetings(user)],
     }
 
 

@@ -1,0 +1,254 @@
+"""Meetings, saved meetings, the safety plan and the aftercare plan."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from flask_login import current_user
+from pydantic import BaseModel, Field, model_validator
+
+from companion.blueprints.api.spec import Input, Query, endpoint
+from companion.blueprints.support import services
+from companion.blueprints.support.library import type_name
+from companion.models import Meeting
+from companion.timezones import zone
+
+Line = Annotated[str, Field(max_length=500)]
+
+
+class MeetingsQuery(Query):
+    day: int | None = Field(default=None, ge=0, le=6, description="Weekday as in Meeting Guide: 0 = Sunday ... 6 = Saturday.")
+    type: str | None = Field(default=None, max_length=30, description="A Meeting Guide type code, e.g. O (open), W (women), S (Spanish).")
+    q: str | None = Field(default=None, max_length=500, description="Words to find in the name, place, address, region or group.")
+    online: bool | None = Field(default=None, description="true: online meetings only; false: in-person meetings only.")
+    time_of_day: Literal["morning", "afternoon", "evening", "night"] | None = Field(
+        default=None, description="morning 05-12, afternoon 12-17, evening 17-21, night 21-05 (the meeting's local time).")
+    soon: bool = Field(default=False, description="Only meetings starting within the next 2 hours.")
+    near: str | None = Field(default=None, max_length=200,
+                             description="'latitude, longitude', or a town or ZIP code found in the meeting list; nearest first.")
+    limit: int = Field(default=100, ge=1, le=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def empty_means_any(cls, data):
+        """``?day=&type=`` (a form sent with nothing chosen) means no filter, not an error."""
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+class MeetingOut(BaseModel):
+    id: int
+    slug: str
+    name: str
+    day: int | list[int] | None = Field(description="0 = Sunday ... 6 = Saturday; a list when held on several days; null by appointment.")
+    time: str | None = Field(description="HH:MM, 24-hour, in the meeting's time zone.")
+    end_time: str | None
+    timezone: str
+    types: list[str] = Field(description="Meeting Guide type codes, legacy and local ones included.")
+    type_names: list[str]
+    location: str | None
+    formatted_address: str | None
+    region: str | None
+    latitude: float | None
+    longitude: float | None
+    conference_url: str | None
+    conference_url_notes: str | None
+    conference_phone: str | None
+    conference_phone_notes: str | None
+    notes: str | None
+    location_notes: str | None
+    group: str | None
+    url: str | None
+    online: bool
+    in_person: bool
+    next_start: datetime | None = Field(description="When it next starts (ISO 8601, in my time zone, with its offset).")
+    distance_miles: float | None = Field(default=None, description="From the place given in `near`.")
+    saved: bool
+
+
+def meeting_body(meeting: Meeting, *, now: datetime, saved: bool, distance: float | None = None) -> dict:
+    days = meeting.days
+    start = services.next_start(meeting, now)
+    return {
+        "id": meeting.id, "slug": meeting.slug, "name": meeting.name,
+        "day": None if not days else days[0] if len(days) == 1 else days,
+        "time": meeting.time, "end_time": meeting.end_time, "timezone": meeting.timezone,
+        "types": meeting.types, "type_names": [type_name(code) for code in meeting.types],
+        "location": meeting.location, "formatted_address": meeting.formatted_address, "region": meeting.region,
+        "latitude": meeting.latitude, "longitude": meeting.longitude, "conference_url": meeting.conference_url,
+        "conference_url_notes": meeting.conference_url_notes, "conference_phone": meeting.conference_phone,
+        "conference_phone_notes": meeting.conference_phone_notes, "notes": meeting.notes,
+        "location_notes": meeting.location_notes, "group": meeting.group_name, "url": meeting.url,
+        "online": meeting.online, "in_person": meeting.in_person, "next_start": start.astimezone(zone(current_user.timezone)) if start else None,
+        "distance_miles": None if distance is None else round(distance, 2), "saved": saved,
+    }
+
+
+@endpoint("/meetings", "GET", summary="Search the meeting list", tag="support", query=MeetingsQuery,
+          response=list[MeetingOut])
+def meetings(query: MeetingsQuery):
+    """The meetings of my program's list (and those listed for everyone) that match, soonest first."""
+    search = services.MeetingSearch(day=query.day, time_of_day=query.time_of_day, type=query.type, q=query.q or "",
+                                    online=query.online, soon=query.soon, near=query.near or "", limit=query.limit)
+    result = services.search_meetings(current_user, search)
+    saved = services.saved_ids(current_user)
+    now = datetime.now(UTC)
+    return [meeting_body(m, now=now, saved=m.id in saved, distance=result.distances.get(m.id)) for m in result.meetings]
+
+
+class SavedMeetingIn(Input):
+    meeting_id: int = Field(ge=1)
+    remind: bool = Field(default=False, description="Remind me before each time it starts.")
+
+
+class SavedMeetingPatch(Input):
+    remind: bool
+
+
+class SavedMeetingOut(BaseModel):
+    id: int
+    meeting_id: int
+    remind: bool
+    created_at: datetime
+    meeting: MeetingOut
+
+
+def saved_body(saved, now: datetime) -> dict:
+    return {"id": saved.id, "meeting_id": saved.meeting_id, "remind": saved.remind, "created_at": saved.created_at,
+            "meeting": meeting_body(saved.meeting, now=now, saved=True)}
+
+
+@endpoint("/saved-meetings", "GET", summary="My saved meetings", tag="support", response=list[SavedMeetingOut])
+def saved_meetings():
+    """My saved meetings, soonest first."""
+    now = datetime.now(UTC)
+    return [saved_body(s, now) for s in services.saved_meetings(current_user)]
+
+
+@endpoint("/saved-meetings", "POST", summary="Save a meeting", tag="support", body=SavedMeetingIn,
+          response=SavedMeetingOut, status=201, errors=(404,))
+def save_meeting(body: SavedMeetingIn):
+    """Save a meeting (201); saving one already saved changes only its reminder (200)."""
+    existed = body.meeting_id in services.saved_ids(current_user)
+    saved = services.save_meeting(current_user, body.meeting_id, remind=body.remind)
+    return saved_body(saved, datetime.now(UTC)), 200 if existed else 201
+
+
+@endpoint("/saved-meetings/<int:saved_id>", "PATCH", summary="Turn a saved meeting's reminder on or off",
+          tag="support", body=SavedMeetingPatch, response=SavedMeetingOut)
+def update_saved_meeting(saved_id: int, body: SavedMeetingPatch):
+    """Change a saved meeting's reminder."""
+    return saved_body(services.set_reminder(current_user, saved_id, body.remind), datetime.now(UTC))
+
+
+@endpoint("/saved-meetings/<int:saved_id>", "DELETE", summary="Forget a saved meeting", tag="support", status=204)
+def delete_saved_meeting(saved_id: int):
+    """Take a meeting off my list."""
+    services.unsave_meeting(current_user, saved_id)
+    return None, 204
+
+
+class Contact(Input):
+    name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=40, description="Digits, spaces and + ( ) - . * #.")
+
+
+Lines = Annotated[list[Line], Field(max_length=20)]
+Contacts = Annotated[list[Contact], Field(max_length=20)]
+
+
+class SafetyPlanIn(Input):
+    """The whole plan: a step left out is saved empty."""
+
+    warning_signs: Lines = Field(default_factory=list, description="Step 1: warning signs.")
+    coping_strategies: Lines = Field(default_factory=list, description="Step 2: internal coping strategies.")
+    distractions: Contacts = Field(default_factory=list, description="Step 3: people and social settings that provide distraction.")
+    people: Contacts = Field(default_factory=list, description="Step 4: people I can ask for help.")
+    professionals: Contacts = Field(default_factory=list, description="Step 5: professionals and agencies to contact in a crisis.")
+    environment: Lines = Field(default_factory=list, description="Step 6: making the environment safe.")
+    reasons: Lines = Field(default_factory=list, description="Optional: what is most important to me and worth living for.")
+    updated_at: datetime | None = Field(default=None, description="Read-only: accepted and ignored, so a plan read can be sent back.")
+
+
+class SafetyPlanOut(BaseModel):
+    warning_signs: list[str]
+    coping_strategies: list[str]
+    distractions: list[Contact]
+    people: list[Contact]
+    professionals: list[Contact] = Field(description="Prefilled with the crisis lines until the plan is first saved.")
+    environment: list[str]
+    reasons: list[str]
+    updated_at: datetime | None = Field(description="null until the plan is first saved.")
+
+
+def safety_body(content: dict, updated_at: datetime | None) -> dict:
+    return {**content, "updated_at": updated_at}
+
+
+@endpoint("/safety-plan", "GET", summary="My safety plan", tag="support", response=SafetyPlanOut)
+def safety_plan():
+    """My safety plan (Stanley-Brown's six steps); before it is saved, empty but for the crisis lines."""
+    return safety_body(*services.safety_plan_for(current_user))
+
+
+@endpoint("/safety-plan", "PUT", summary="Replace my safety plan", tag="support", body=SafetyPlanIn,
+          response=SafetyPlanOut)
+def put_safety_plan(body: SafetyPlanIn):
+    """Replace my safety plan with the body."""
+    return safety_body(*services.save_safety_plan(current_user, body.model_dump(exclude={"updated_at"})))
+
+
+class Sponsor(BaseModel):
+    name: str = Field(max_length=200)
+    phone: str = Field(max_length=40)
+
+
+class SponsorIn(Input):
+    name: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=40)
+
+
+class Author(BaseModel):
+    id: int
+    name: str
+    role: Literal["participant", "counselor", "admin"]
+
+
+class AftercareOut(BaseModel):
+    follow_up: str = Field(description="Outpatient follow-up: who, where and when.")
+    meetings: str
+    sponsor: Sponsor
+    contacts: list[Contact] = Field(description="People to call.")
+    steps: list[str]
+    updated_at: datetime | None = Field(description="null while no plan exists.")
+    updated_by: Author | None
+
+
+class AftercareIn(Input):
+    """The whole plan: a field left out is saved empty."""
+
+    follow_up: str = Field(default="", max_length=4000)
+    meetings: str = Field(default="", max_length=4000)
+    sponsor: SponsorIn = Field(default_factory=SponsorIn)
+    contacts: Contacts = Field(default_factory=list)
+    steps: Lines = Field(default_factory=list)
+    updated_at: datetime | None = Field(default=None, description="Read-only: accepted and ignored.")
+    updated_by: dict | None = Field(default=None, description="Read-only: accepted and ignored.")
+
+
+@endpoint("/aftercare", "GET", summary="My aftercare plan", tag="support", response=AftercareOut)
+def aftercare():
+    """My aftercare plan; empty fields until one is written."""
+    return services.aftercare_body(services.aftercare_plan_for(current_user))
+
+
+@endpoint("/aftercare", "PUT", summary="Replace my aftercare plan", tag="support", body=AftercareIn,
+          response=AftercareOut)
+def put_aftercare(body: AftercareIn):
+    """Write my own aftercare plan."""
+    data = body.model_dump(exclude={"updated_at", "updated_by", "sponsor"})
+    data |= {"sponsor_name": body.sponsor.name, "sponsor_phone": body.sponsor.phone}
+    plan = services.save_aftercare_plan(current_user, data, current_user)
+    return services.aftercare_body(plan)

@@ -1,0 +1,91 @@
+"""Support forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from companion.blueprints.support.library import DAY_NAMES, SEARCH_TYPES, TIMES_OF_DAY, type_name
+
+MAX_ROWS = 20
+
+
+class MeetingSearchForm(FlaskForm):
+    """The meeting search: sent by GET, so that a search can be bookmarked and shared."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name, place or group", validators=[Optional(), Length(max=200)])
+    day = SelectField("Day", choices=[SelectChoice("", "Any day")] + [SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
+                      validators=[Optional()])
+    time_of_day = SelectField("Time of day", choices=[SelectChoice("", "Any time")] + [SelectChoice(k, v[0]) for k, v in TIMES_OF_DAY.items()],
+                              validators=[Optional()])
+    how = SelectField("Online or in person", choices=[SelectChoice("", "Either"), SelectChoice("online", "Online"), SelectChoice("in_person", "In person")],
+                      validators=[Optional()])
+    type = SelectField("Kind of meeting", choices=[SelectChoice("", "Any kind")] + [SelectChoice(code, type_name(code)) for code in SEARCH_TYPES],
+                       validators=[Optional()])
+    soon = BooleanField("Starting in the next 2 hours")
+    near = StringField("Near", validators=[Optional(), Length(max=200)],
+                       description="A town or ZIP code from the list, or 'latitude, longitude'. Nearest meetings come first.")
+
+
+class SaveMeetingForm(FlaskForm):
+    remind = BooleanField("Remind me before it starts", default=True)
+
+
+class ReminderForm(FlaskForm):
+    remind = BooleanField("Remind me before it starts")
+
+
+class ContactForm(Form):
+    """A person (or place) with an optional phone number."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40, message="Use at most 40 characters.")])
+
+
+def lines_field(label: str, description: str = "") -> TextAreaField:
+    return TextAreaField(label, description=description or "One per line.",
+                         validators=[Optional(), Length(max=12_000, message="That is more than we can keep here.")])
+
+
+def contacts_field(label: str) -> FieldList:
+    return FieldList(FormField(ContactForm), label=label, min_entries=0, max_entries=MAX_ROWS)
+
+
+class SafetyPlanForm(FlaskForm):
+    warning_signs = lines_field("1. Warning signs", "Thoughts, moods, situations or behaviours that tell me a crisis may be coming. One per line.")
+    coping_strategies = lines_field("2. Things I can do on my own", "What takes my mind off my problems without contacting anyone. One per line.")
+    distractions = contacts_field("3. People and places that take my mind off things")
+    people = contacts_field("4. People I can ask for help")
+    professionals = contacts_field("5. Professionals and crisis lines")
+    environment = lines_field("6. Making my surroundings safe", "How I can keep myself safe. One per line.")
+    reasons = lines_field("What matters most to me, and is worth living for", "Optional. One per line.")
+
+
+class AftercareForm(FlaskForm):
+    follow_up = TextAreaField("Follow-up care", validators=[Optional(), Length(max=4000)],
+                              description="Outpatient care or therapy after IOP: who, where and when.")
+    meetings = TextAreaField("Meetings", validators=[Optional(), Length(max=4000)],
+                             description="The meetings you plan to go to each week.")
+    sponsor_name = StringField("Sponsor or mentor", validators=[Optional(), Length(max=200)])
+    sponsor_phone = StringField("Their phone", validators=[Optional(), Length(max=40)])
+    contacts = contacts_field("People to call")
+    steps = lines_field("Next steps", "Things to do in the weeks after IOP. One per line.")
+
+
+class FeedImportForm(FlaskForm):
+    url = StringField("Web address of the feed", validators=[Optional(), Length(max=2000)],
+                      description="A Meeting Guide JSON feed, e.g. https://example.org/wp-admin/admin-ajax.php?action=meetings")
+    file = FileField("Or a feed file from this device")
+
+
+class ResourceForm(FlaskForm):
+    name = StringField("Name", validators=[Length(max=200)])
+    description = TextAreaField("What it offers", validators=[Optional(), Length(max=2000)])
+    url = StringField("Web address", validators=[Optional(), Length(max=2000)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])

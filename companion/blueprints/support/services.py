@@ -1,0 +1,557 @@
+"""Support operations shared by the pages, the API and the command line."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, delete, or_, select
+from sqlalchemy.orm import selectinload
+
+from companion.access import mine, owned
+from companion.blueprints.support import feeds
+from companion.blueprints.support.library import (
+    CRISIS_LINES,
+    PEOPLE_STEPS,
+    SAFETY_KEYS,
+    TIMES_OF_DAY,
+)
+from companion.config import env_flag
+from companion.errors import Invalid, NotFound
+from companion.extensions import db
+from companion.models import (
+    AftercarePlan,
+    Meeting,
+    MeetingFeed,
+    Program,
+    ProgramResource,
+    SafetyPlan,
+    SavedMeeting,
+    User,
+)
+from companion.timezones import zone
+
+DEFAULT_ZONE = "America/New_York"
+MAX_ITEMS = 20
+MAX_ITEM = 500
+PHONE = re.compile(r"^[0-9+()\-. ,*#]{0,40}$")
+
+
+class _Errors(dict):
+    def add(self, name: str, message: str) -> None:
+        self.setdefault(name, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise Invalid("Please check the highlighted fields.", dict(self))
+
+
+def _clean(errors: _Errors, name: str, value, *, limit: int, label: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        errors.add(name, f"{label} must be text.")
+        return ""
+    value = value.strip()
+    if "\x00" in value:
+        errors.add(name, f"{label} contains a character we can't store. Please retype it.")
+    elif len(value) > limit:
+        errors.add(name, f"{label} can be at most {limit} characters (it has {len(value)}).")
+    return value
+
+
+def _clean_phone(errors: _Errors, name: str, value, label: str = "The phone number") -> str:
+    phone = _clean(errors, name, value, limit=40, label=label)
+    if phone and not PHONE.match(phone):
+        errors.add(name, f"{label} can hold only digits, spaces and + ( ) - . * #.")
+    return phone
+
+
+# ---- meeting feeds ----------------------------------------------------------------------------------
+
+@dataclass
+class ImportResult:
+    feed: MeetingFeed
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+
+    @property
+    def summary(self) -> str:
+        return (f"Imported {self.feed.meeting_count} meetings ({self.created} new, {self.updated} updated, "
+                f"{self.removed} removed)")
+
+
+def program_by_slug(slug: str) -> Program:
+    """The program with this slug, or a clear error."""
+    program = db.session.scalar(select(Program).where(Program.slug == slug))
+    if program is None:
+        raise NotFound(f"There is no program with the slug {slug!r}.")
+    return program
+
+
+def read_source(source: str) -> feeds.Source:
+    """A feed's bytes from a file path or a URL."""
+    source = source.strip()
+    if feeds.is_url(source):
+        allow = current_app.config.get("MEETING_FEED_ALLOW_LOOPBACK", env_flag("MEETING_FEED_ALLOW_LOOPBACK"))
+        return feeds.fetch_url(source, allow_loopback=bool(allow))
+    return feeds.read_file(source)
+
+
+def import_meetings(source: feeds.Source, program: Program | None, timezone: str | None = None) -> ImportResult:
+    """Import a Meeting Guide feed, all or nothing: new slugs are added, known ones updated, gone ones removed."""
+    default_zone = timezone or (program.timezone if program else DEFAULT_ZONE)
+    records = feeds.parse_feed(source.data, default_zone)
+    program_id = program.id if program else None
+    same_scope = MeetingFeed.program_id.is_(None) if program_id is None else MeetingFeed.program_id == program_id
+    feed = db.session.scalar(select(MeetingFeed).where(MeetingFeed.source == source.name[:2000], same_scope))
+    try:
+        if feed is None:
+            feed = MeetingFeed(program_id=program_id, source=source.name[:2000], timezone=default_zone)
+            db.session.add(feed)
+            db.session.flush()
+        result = ImportResult(feed)
+        existing = {m.slug: m for m in db.session.scalars(select(Meeting).where(Meeting.feed_id == feed.id))}
+        for fields in records:
+            meeting = existing.pop(fields["slug"], None)
+            if meeting is None:
+                meeting = Meeting(feed_id=feed.id, program_id=program_id)
+                db.session.add(meeting)
+                result.created += 1
+            else:
+                result.updated += 1
+            for name, value in fields.items():
+                setattr(meeting, name, value)
+        for meeting in existing.values():
+            db.session.delete(meeting)
+        result.removed = len(existing)
+        feed.timezone = default_zone
+        feed.meeting_count = len(records)
+        feed.imported_at = datetime.now(UTC)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def feeds_for(program: Program | None) -> list[MeetingFeed]:
+    """The feeds imported for a program."""
+    query = select(MeetingFeed).order_by(MeetingFeed.imported_at.desc())
+    query = query.where(MeetingFeed.program_id == program.id) if program else query.where(MeetingFeed.program_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+def remove_feed(program: Program, feed_id: int) -> None:
+    """Remove one of a program's feeds and its meetings."""
+    feed = db.session.scalar(select(MeetingFeed).where(MeetingFeed.id == feed_id, MeetingFeed.program_id == program.id))
+    if feed is None:
+        raise NotFound("That meeting list was not found.")
+    db.session.execute(delete(Meeting).where(Meeting.feed_id == feed.id))
+    db.session.delete(feed)
+    db.session.commit()
+
+
+# ---- searching meetings -----------------------------------------------------------------------------
+
+def visible_meetings(user: User):
+    """A query of the meetings this person can see: their program's, and those imported for everyone."""
+    query = select(Meeting)
+    if user.program_id is None:
+        return query.where(Meeting.program_id.is_(None))
+    return query.where(or_(Meeting.program_id == user.program_id, Meeting.program_id.is_(None)))
+
+
+def meeting_for(user: User, meeting_id: int) -> Meeting:
+    """A meeting this person can see; a 404 otherwise."""
+    meeting = db.session.scalar(visible_meetings(user).where(Meeting.id == meeting_id))
+    if meeting is None:
+        raise NotFound("That meeting was not found. It may have been removed from the list.")
+    return meeting
+
+
+def feed_day(moment: datetime) -> int:
+    """The Meeting Guide weekday (0 = Sunday) of a date."""
+    return (moment.weekday() + 1) % 7
+
+
+def _on_day(day: int):
+    return Meeting.day_mask.op("&")(1 << day) != 0
+
+
+def next_start(meeting: Meeting, now: datetime) -> datetime | None:
+    """When the meeting next starts (or started, if it is under way now), in UTC."""
+    if not meeting.time or not meeting.day_mask:
+        return None
+    tz = zone(meeting.timezone)
+    local = now.astimezone(tz)
+    hours, minutes = map(int, meeting.time.split(":"))
+    for offset in range(8):
+        date = (local + timedelta(days=offset)).date()
+        if meeting.day_mask & (1 << feed_day(datetime(date.year, date.month, date.day))):
+            start = datetime(date.year, date.month, date.day, hours, minutes, tzinfo=tz)
+            if start >= local - timedelta(minutes=15):
+                return start.astimezone(UTC)
+    return None
+
+
+def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance in miles."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 3958.8 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+ONLINE_WORDS = {"online", "onl"}
+IN_PERSON_WORDS = {"in_person", "in-person", "inperson", "in person"}
+
+
+@dataclass
+class MeetingSearch:
+    """What a participant asked for; every field optional."""
+
+    day: int | None = None
+    time_of_day: str | None = None
+    type: str | None = None
+    q: str = ""
+    online: bool | None = None
+    soon: bool = False
+    near: str = ""
+    limit: int = 100
+
+
+@dataclass
+class SearchResult:
+    meetings: list[Meeting]
+    total: int
+    starts: dict[int, datetime | None] = field(default_factory=dict)
+    distances: dict[int, float] = field(default_factory=dict)
+    place_found: bool | None = None
+
+
+COORDINATES = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def locate(user: User, place: str) -> tuple[float, float] | None:
+    """Coordinates for what the person typed: "lat, long", or the middle of the listed meetings at that place."""
+    place = place.replace("\x00", "").strip()[:200]
+    if not place:
+        return None
+    if match := COORDINATES.match(place):
+        lat, lon = float(match.group(1)), float(match.group(2))
+        return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+    # No maps service: a town or ZIP code is found among the feed's own addresses.
+    rows = db.session.execute(
+        visible_meetings(user).with_only_columns(Meeting.latitude, Meeting.longitude)
+        .where(Meeting.latitude.is_not(None), Meeting.search_text.like(_like(place.lower()), escape="\\"))
+        .limit(500)).all()
+    if not rows:
+        return None
+    return (sum(r.latitude for r in rows) / len(rows), sum(r.longitude for r in rows) / len(rows))
+
+
+def search_meetings(user: User, search: MeetingSearch, now: datetime | None = None) -> SearchResult:
+    """The meetings that match, soonest first (nearest first when a place is given)."""
+    now = now or datetime.now(UTC)
+    query = visible_meetings(user)
+    if search.day is not None and 0 <= search.day <= 6:
+        query = query.where(_on_day(search.day))
+    if search.time_of_day in TIMES_OF_DAY:
+        _, start, end = TIMES_OF_DAY[search.time_of_day]
+        query = query.where(or_(Meeting.time >= start, Meeting.time < end) if start > end
+                            else and_(Meeting.time >= start, Meeting.time < end))
+    code = (search.type or "").replace("\x00", "").strip()
+    if code.lower() in ONLINE_WORDS:
+        search.online = True  # "online" is a kind people look for; the legacy code ONL means the same
+    elif code.lower() in IN_PERSON_WORDS:
+        search.online = False
+    elif code:
+        query = query.where(Meeting.type_codes.like(_like(f"|{code}|"), escape="\\"))
+    if search.online is True:
+        query = query.where(Meeting.online.is_(True))
+    elif search.online is False:
+        query = query.where(Meeting.in_person.is_(True))
+    for word in search.q.replace("\x00", " ").lower().split()[:8]:
+        query = query.where(Meeting.search_text.like(_like(word[:100]), escape="\\"))
+    if search.soon:
+        query = query.where(_starting_within(user, now, timedelta(hours=2)))
+    meetings = list(db.session.scalars(query.order_by(Meeting.time, Meeting.name).limit(2000)))
+    result = SearchResult(meetings=[], total=len(meetings))
+    result.starts = {m.id: next_start(m, now) for m in meetings}
+    far = datetime.max.replace(tzinfo=UTC)
+    meetings.sort(key=lambda m: (result.starts[m.id] or far, m.name))
+    if search.near.strip():
+        point = locate(user, search.near)
+        result.place_found = point is not None
+        if point is not None:
+            result.distances = {m.id: miles_between(point, (m.latitude, m.longitude))
+                                for m in meetings if m.latitude is not None}
+            meetings.sort(key=lambda m: result.distances.get(m.id, math.inf))
+    result.meetings = meetings[:max(1, min(search.limit, 500))]
+    return result
+
+
+def _starting_within(user: User, now: datetime, span: timedelta):
+    """A condition: the meeting starts between now and now + span, in its own time zone."""
+    zones = db.session.scalars(visible_meetings(user).with_only_columns(Meeting.timezone).distinct()).all()
+    conditions = []
+    for name in zones:
+        local = now.astimezone(zone(name))
+        later = local + span
+        start, end = local.strftime("%H:%M"), later.strftime("%H:%M")
+        if local.date() == later.date():
+            window = _on_day(feed_day(local)) & Meeting.time.between(start, end)
+        else:
+            window = or_(_on_day(feed_day(local)) & (Meeting.time >= start),
+                         _on_day(feed_day(later)) & (Meeting.time <= end))
+        conditions.append((Meeting.timezone == name) & window)
+    return or_(*conditions) if conditions else Meeting.id.is_(None)
+
+
+# ---- saved meetings ---------------------------------------------------------------------------------
+
+def saved_meetings(user: User) -> list[SavedMeeting]:
+    """This person's saved meetings, soonest first."""
+    saved = list(db.session.scalars(mine(user, SavedMeeting).options(selectinload(SavedMeeting.meeting))))
+    now = datetime.now(UTC)
+    far = datetime.max.replace(tzinfo=UTC)
+    return sorted(saved, key=lambda s: (next_start(s.meeting, now) or far, s.meeting.name))
+
+
+def saved_ids(user: User) -> dict[int, SavedMeeting]:
+    """This person's saved meetings by meeting id."""
+    return {s.meeting_id: s for s in db.session.scalars(mine(user, SavedMeeting))}
+
+
+def save_meeting(user: User, meeting_id: int, remind: bool = False) -> SavedMeeting:
+    """Keep a meeting on this person's list (saving it again only changes the reminder)."""
+    meeting = meeting_for(user, meeting_id)
+    saved = db.session.scalar(mine(user, SavedMeeting).where(SavedMeeting.meeting_id == meeting.id))
+    if saved is None:
+        saved = SavedMeeting(user_id=user.id, meeting_id=meeting.id)
+        db.session.add(saved)
+    saved.remind = bool(remind)
+    db.session.commit()
+    return saved
+
+
+def set_reminder(user: User, saved_id: int, remind: bool) -> SavedMeeting:
+    """Turn a saved meeting's reminder on or off."""
+    saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
+    saved.remind = bool(remind)
+    db.session.commit()
+    return saved
+
+
+def unsave_meeting(user: User, saved_id: int) -> None:
+    """Take a meeting off this person's list."""
+    saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
+    db.session.delete(saved)
+    db.session.commit()
+
+
+@dataclass
+class MeetingOccurrence:
+    """One time a saved meeting with a reminder is held, for the reminders planner."""
+
+    saved_meeting_id: int
+    user_id: int
+    meeting_id: int
+    name: str
+    starts_at: datetime
+    online: bool
+
+
+def reminder_occurrences(start: datetime, end: datetime, user: User | None = None) -> list[MeetingOccurrence]:
+    """Every start of a saved meeting with its reminder on, between ``start`` and ``end`` (UTC)."""
+    query = select(SavedMeeting, Meeting).join(Meeting, SavedMeeting.meeting_id == Meeting.id) \
+        .where(SavedMeeting.remind.is_(True), Meeting.time.is_not(None))
+    if user is not None:
+        query = query.where(SavedMeeting.user_id == user.id)
+    found = []
+    for saved, meeting in db.session.execute(query):
+        tz = zone(meeting.timezone)
+        hours, minutes = map(int, meeting.time.split(":"))
+        day = start.astimezone(tz).date() - timedelta(days=1)
+        while day <= end.astimezone(tz).date():
+            if meeting.day_mask & (1 << ((day.weekday() + 1) % 7)):
+                at = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=tz).astimezone(UTC)
+                if start <= at < end:
+                    found.append(MeetingOccurrence(saved.id, saved.user_id, meeting.id, meeting.name, at, meeting.online))
+            day += timedelta(days=1)
+    return sorted(found, key=lambda o: o.starts_at)
+
+
+# ---- program resources ------------------------------------------------------------------------------
+
+def program_resources(program: Program | None) -> list[ProgramResource]:
+    """The local services a program added."""
+    if program is None:
+        return []
+    return list(db.session.scalars(select(ProgramResource).where(ProgramResource.program_id == program.id)
+                                   .order_by(ProgramResource.name)))
+
+
+def add_resource(program: Program, data: dict) -> ProgramResource:
+    """Add a local service to a program's support page."""
+    errors = _Errors()
+    name = _clean(errors, "name", data.get("name"), limit=200, label="The name")
+    if not name and "name" not in errors:
+        errors.add("name", "Give the service a name.")
+    description = _clean(errors, "description", data.get("description"), limit=2000, label="The description")
+    url = _clean(errors, "url", data.get("url"), limit=2000, label="The web address")
+    if url and not re.match(r"^https?://\S+$", url):
+        errors.add("url", "The web address must start with https://.")
+    phone = _clean_phone(errors, "phone", data.get("phone"))
+    errors.raise_if_any()
+    resource = ProgramResource(program_id=program.id, name=name, description=description, url=url or None,
+                               phone=phone or None)
+    db.session.add(resource)
+    db.session.commit()
+    return resource
+
+
+def remove_resource(program: Program, resource_id: int) -> None:
+    """Remove a local service from a program's support page."""
+    resource = db.session.scalar(select(ProgramResource).where(ProgramResource.id == resource_id,
+                                                               ProgramResource.program_id == program.id))
+    if resource is None:
+        raise NotFound("That resource was not found.")
+    db.session.delete(resource)
+    db.session.commit()
+
+
+# ---- the safety plan --------------------------------------------------------------------------------
+
+def empty_safety_plan() -> dict:
+    """The six steps before anything is written: empty, but for the crisis lines."""
+    content = {key: [] for key in SAFETY_KEYS}
+    content["professionals"] = [dict(line) for line in CRISIS_LINES]
+    content["reasons"] = []
+    return content
+
+
+def safety_plan_for(user: User) -> tuple[dict, datetime | None]:
+    """This person's safety plan and when it was last saved (None before it ever was)."""
+    plan = db.session.scalar(mine(user, SafetyPlan))
+    if plan is None:
+        return empty_safety_plan(), None
+    content = {key: list(plan.content.get(key, [])) for key in SAFETY_KEYS}
+    content["reasons"] = list(plan.content.get("reasons", []))
+    return content, plan.updated_at
+
+
+def _clean_list(errors: _Errors, name: str, items, label: str) -> list[str]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        errors.add(name, f"{label} must be a list.")
+        return []
+    cleaned = []
+    for item in items:
+        text = _clean(errors, name, item, limit=MAX_ITEM, label="Each line")
+        if text:
+            cleaned.append(text)
+    if len(cleaned) > MAX_ITEMS:
+        errors.add(name, f"{label} can have at most {MAX_ITEMS} lines.")
+    return cleaned
+
+
+def _clean_contacts(errors: _Errors, name: str, items, label: str) -> list[dict]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        errors.add(name, f"{label} must be a list.")
+        return []
+    cleaned = []
+    for item in items:
+        if not isinstance(item, dict):
+            errors.add(name, "Each entry needs a name and, if you like, a phone number.")
+            continue
+        who = _clean(errors, name, item.get("name"), limit=200, label="A name")
+        phone = _clean_phone(errors, name, item.get("phone"))
+        if phone and not who:
+            errors.add(name, "Give each phone number a name, so you know who you are calling.")
+        if who:
+            cleaned.append({"name": who, "phone": phone or None})
+    if len(cleaned) > MAX_ITEMS:
+        errors.add(name, f"{label} can have at most {MAX_ITEMS} entries.")
+    return cleaned
+
+
+def save_safety_plan(user: User, data: dict) -> tuple[dict, datetime]:
+    """Replace this person's safety plan with ``data`` (the six steps and, optionally, reasons for living)."""
+    errors = _Errors()
+    content = {}
+    for key in SAFETY_KEYS:
+        if key in PEOPLE_STEPS:
+            content[key] = _clean_contacts(errors, key, data.get(key), "This step")
+        else:
+            content[key] = _clean_list(errors, key, data.get(key), "This step")
+    content["reasons"] = _clean_list(errors, "reasons", data.get("reasons"), "This list")
+    errors.raise_if_any()
+    plan = db.session.scalar(mine(user, SafetyPlan))
+    if plan is None:
+        plan = SafetyPlan(user_id=user.id)
+        db.session.add(plan)
+    plan.content = content
+    plan.updated_at = datetime.now(UTC)
+    db.session.commit()
+    return safety_plan_for(user)
+
+
+# ---- the aftercare plan -----------------------------------------------------------------------------
+
+AFTERCARE_FIELDS = ("follow_up", "meetings", "sponsor_name", "sponsor_phone", "contacts", "steps")
+
+
+def aftercare_plan_for(user: User) -> AftercarePlan | None:
+    """This participant's aftercare plan, or None before one is written."""
+    return db.session.scalar(mine(user, AftercarePlan))
+
+
+def save_aftercare_plan(participant: User, data: dict, author: User) -> AftercarePlan:
+    """Write a participant's aftercare plan; ``author`` is the participant or, under consent, a counselor.
+
+    The caller checks that ``author`` may write it: the participant always, staff only with the
+    participant's consent (checked by the counselor view that calls this).
+    """
+    errors = _Errors()
+    follow_up = _clean(errors, "follow_up", data.get("follow_up"), limit=4000, label="Follow-up care")
+    meetings = _clean(errors, "meetings", data.get("meetings"), limit=4000, label="Meetings")
+    sponsor_name = _clean(errors, "sponsor_name", data.get("sponsor_name"), limit=200, label="The name")
+    sponsor_phone = _clean_phone(errors, "sponsor_phone", data.get("sponsor_phone"))
+    contacts = _clean_contacts(errors, "contacts", data.get("contacts"), "People to call")
+    steps = _clean_list(errors, "steps", data.get("steps"), "Next steps")
+    errors.raise_if_any()
+    plan = aftercare_plan_for(participant)
+    if plan is None:
+        plan = AftercarePlan(user_id=participant.id)
+        db.session.add(plan)
+    plan.follow_up, plan.meetings = follow_up, meetings
+    plan.sponsor_name, plan.sponsor_phone = sponsor_name, sponsor_phone
+    plan.contacts, plan.steps = contacts, steps
+    plan.updated_by_id = author.id
+    plan.updated_at = datetime.now(UTC)
+    db.session.commit()
+    return plan
+
+
+def aftercare_body(plan: AftercarePlan | None) -> dict:
+    """An aftercare plan as the API shows it (empty fields before one exists)."""
+    if plan is None:
+        return {"follow_up": "", "meetings": "", "sponsor": {"name": "", "phone": ""}, "contacts": [],
+                "steps": [], "updated_at": None, "updated_by": None}
+    author = plan.updated_by
+    return {"follow_up": plan.follow_up, "meetings": plan.meetings,
+            "sponsor": {"name": plan.sponsor_name, "phone": plan.sponsor_phone},
+            "contacts": plan.contacts, "steps": plan.steps, "updated_at": plan.updated_at,
+            "updated_by": None if author is None else {"id": author.id, "name": author.name, "role": author.role}}
