@@ -66,10 +66,14 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.api import bp as api_bp
     from companion.blueprints.auth import bp as auth_bp
     from companion.blueprints.main import bp as main_bp
+    from companion.blueprints.reminders import bp as reminders_bp
+    from companion.blueprints.sessions import bp as sessions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

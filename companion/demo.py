@@ -36,6 +36,9 @@ def seed_demo() -> list[str]:
             db.session.add(user)
         people.append(user)
     db.session.commit()
+    from companion.blueprints.sessions.demo import seed_sessions_demo
+
+    seed_sessions_demo(program)
     lines = [f"Demo program: {program.name} (invite code {DEMO_INVITE})", "Demo sign-ins:"]
     lines += [f"  {role.value:<11} {email}  password: {password}" for email, _, role, password in DEMO_PEOPLE]
     return lines

@@ -6,6 +6,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from companion.blueprints.main import bp
+from companion.blueprints.sessions.today import sessions_today
 from companion.timezones import zone
 
 
@@ -14,7 +15,7 @@ from companion.timezones import zone
 def today():
     """What matters today."""
     now = datetime.now(zone(current_user.timezone))
-    return render_template("main/today.html", now=now, greeting=greeting(now.hour))
+    return render_template("main/today.html", now=now, greeting=greeting(now.hour), **sessions_today(current_user, now))
 
 
 @bp.get("/help")
