@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import smtplib
+import time
 from email.message import EmailMessage
 from functools import cache
+from urllib.parse import urlsplit
 
 import requests
 from flask import current_app
@@ -16,6 +18,7 @@ from sqlalchemy import delete, select
 from companion.blueprints.reminders.services import endpoint_problem
 from companion.extensions import db
 from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
+from companion.timezones import zone
 
 DISCREET_TEXT = "Companion: you have a reminder"
 INBOX_URL = "/notifications"
@@ -32,14 +35,10 @@ class DeliveryFailed(Exception):
 
 def describe(row: Reminder, user: User) -> str:
     """The reminder's details, for the inbox (always) and outside the app (only when not discreet)."""
-    from companion.timezones import zone
-
+    if row.source_kind == "checkin":
+        return "A moment to check in with yourself today."
     local = row.occurrence_at.astimezone(zone(user.timezone))
-    when = f"{local:%A} {local.day} {local:%B} at {local:%I:%M %p}".replace(" 0", " ").replace("at 0", "at ")
-    if row.lead_minutes == 0 and row.occurrence_at == row.due_at:
-        return f"{row.title}: a gentle nudge for {local:%I:%M %p}".replace(" 0", " ") \
-            if row.source_kind != "checkin" else "A moment to check in with yourself today."
-    return f"{row.title}, {when}."
+    return f"{row.title}, {local:%A} {local.day} {local:%B} at {local.strftime('%-I:%M %p')}."
 
 
 def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple[str, str]:
@@ -88,6 +87,19 @@ def vapid_key(private_key: str) -> Vapid:
 
 
 _session = None
+_signed: dict[tuple[str, str], tuple[int, dict]] = {}
+
+
+def vapid_headers(endpoint: str, private_key: str, subject: str) -> dict:
+    """The VAPID Authorization header for the endpoint's push service, signed once and reused for hours."""
+    parts = urlsplit(endpoint)
+    audience = f"{parts.scheme}://{parts.netloc}"
+    expires, headers = _signed.get((audience, private_key), (0, {}))
+    if expires < time.time() + 3600:
+        expires = int(time.time()) + 12 * 60 * 60
+        headers = vapid_key(private_key).sign({"sub": subject, "aud": audience, "exp": expires})
+        _signed[(audience, private_key)] = (expires, headers)
+    return dict(headers)
 
 
 def http_session() -> requests.Session:
@@ -122,8 +134,8 @@ def send_push(row: Reminder, user: User, settings: ReminderSettings) -> None:
             continue
         try:
             webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                    data, vapid_private_key=vapid_key(config["VAPID_PRIVATE_KEY"]),
-                    vapid_claims={"sub": config.get("VAPID_SUBJECT") or "mailto:admin@localhost"},
+                    data, headers=vapid_headers(subscription.endpoint, config["VAPID_PRIVATE_KEY"],
+                                                config.get("VAPID_SUBJECT") or "mailto:admin@localhost"),
                     timeout=TIMEOUT, ttl=60 * 60 * 12, requests_session=http_session())
         except WebPushException as error:
             if error.status_code in (404, 410):
