@@ -19,8 +19,10 @@ run: $(STAMP)
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo
-	@echo "Companion is running at http://127.0.0.1:5000  (Ctrl-C stops it)"
+	@echo "Companion is running at http://127.0.0.1:5000 with its reminder worker  (Ctrl-C stops both)"
 	@echo
+	@$(FLASK) scheduler & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)

@@ -74,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.main import bp as main_bp
     from companion.blueprints.privacy import bp as privacy_bp
     from companion.blueprints.support import bp as support_bp
+    from companion.blueprints.reminders import bp as reminders_bp
+    from companion.blueprints.sessions import bp as sessions_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -84,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(journal_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

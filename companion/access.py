@@ -102,3 +102,13 @@ def program_people(staff: User, role: str) -> list[User]:
 def mine_columns(user: User, model: type, *columns) -> Select:
     """A query for some columns or aggregates of ``model``'s rows that belong to ``user``."""
     return select(*columns).where(model.user_id == user.id)
+
+def in_program(user: User, model: type[T], object_id, *, options=(), what: str = "That") -> T:
+    """The ``model`` row (with a ``program_id``) with this id when ``user`` is staff of its program; a 404 otherwise."""
+    row = None
+    if user.is_staff and user.program_id is not None and isinstance(object_id, int):
+        row = db.session.scalar(select(model).where(model.id == object_id, model.program_id == user.program_id)
+                                .options(*options))
+    if row is None:
+        raise NotFound(f"{what} was not found.")
+    return row

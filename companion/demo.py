@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from companion.blueprints.goals.demo import seed_goals
 from companion.blueprints.privacy.demo import seed_consents
+from companion.blueprints.sessions.demo import seed_sessions_demo
 from companion.blueprints.journal.demo import seed_journal
 from companion.blueprints.support.demo import seed_support_demo
 from companion.extensions import db
@@ -44,6 +45,7 @@ def seed_demo() -> list[str]:
     seed_consents(program, people)
     seed_journal(people)
     seed_support_demo(program)
+    seed_sessions_demo(program)
     lines = [f"Demo program: {program.name} (invite code {DEMO_INVITE})", "Demo sign-ins:"]
     lines += [f"  {role.value:<11} {email}  password: {password}" for email, _, role, password in DEMO_PEOPLE]
     return lines

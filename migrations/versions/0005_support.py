@@ -1,7 +1,7 @@
 """support: meetings, saved meetings, resources, aftercare and safety plans
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23 11:49:37.904002
 
 """
@@ -13,7 +13,7 @@ import companion.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -44,7 +44,7 @@ def sign_in(page, email):
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_url(re.compile(r"/(caseload|admin)?$"))  # staff start on their own page
 
 
 def fits_the_screen(page) -> bool:

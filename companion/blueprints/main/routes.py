@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from companion.blueprints.goals import services as goal_services
 from companion.blueprints.journal.services import today_summary
 from companion.blueprints.main import bp
+from companion.blueprints.sessions.today import sessions_today
 from companion.models import Role
 from companion.timezones import zone
 
@@ -23,7 +24,8 @@ def today():
     now = datetime.now(zone(current_user.timezone))
     due, upcoming = goal_services.steps_for_today(current_user)
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),
-                           today_steps={"due": due, "upcoming": upcoming}, journal=today_summary(current_user))
+                           today_steps={"due": due, "upcoming": upcoming}, journal=today_summary(current_user),
+                           **sessions_today(current_user, now))
 
 
 @bp.get("/help")

@@ -1,0 +1,156 @@
+"""The three channels: e-mail over SMTP, Web Push with VAPID, and the in-app inbox."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import time
+from email.message import EmailMessage
+from functools import cache
+from urllib.parse import urlsplit
+
+import requests
+from flask import current_app
+from py_vapid import Vapid
+from pywebpush import WebPushException, webpush
+from sqlalchemy import delete, select
+
+from companion.blueprints.reminders.services import endpoint_problem
+from companion.extensions import db
+from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
+from companion.timezones import zone
+
+DISCREET_TEXT = "Companion: you have a reminder"
+INBOX_URL = "/notifications"
+TIMEOUT = 10
+
+
+class NothingToSend(Exception):
+    """The channel has nowhere to deliver (no push subscription, no mail server): the row is skipped."""
+
+
+class DeliveryFailed(Exception):
+    """A delivery that may work when tried again."""
+
+
+def describe(row: Reminder, user: User) -> str:
+    """The reminder's details, for the inbox (always) and outside the app (only when not discreet)."""
+    if row.source_kind == "checkin":
+        return "A moment to check in with yourself today."
+    local = row.occurrence_at.astimezone(zone(user.timezone))
+    return f"{row.title}, {local:%A} {local.day} {local:%B} at {local.strftime('%-I:%M %p')}."
+
+
+def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple[str, str]:
+    """The (title, body) shown outside the app: discreet unless the person opted out."""
+    if settings.discreet:
+        return DISCREET_TEXT, "Open Companion to see it."
+    return f"Companion: {row.title}", describe(row, user)
+
+
+def send_inapp(row: Reminder, user: User, settings: ReminderSettings):
+    """The inbox item, added in the same transaction that marks the row sent (so it is there exactly once)."""
+    values = dict(user_id=user.id, reminder_id=row.id, title=row.title[:200], body=describe(row, user)[:500],
+                  url=row.url or "/")
+    return lambda: db.session.add(Notification(**values))
+
+
+def send_email(row: Reminder, user: User, settings: ReminderSettings) -> None:
+    """One e-mail through the configured SMTP server."""
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        raise NothingToSend("MAIL_SERVER is not set")
+    subject, body = message_text(row, user, settings)
+    message = EmailMessage()
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = user.email
+    message["Subject"] = subject
+    link = (config.get("APP_URL") or "").rstrip("/") + (INBOX_URL if settings.discreet else row.url or "/")
+    message.set_content(f"{body}\n\n{link}\n\nYou can change or turn off these reminders in Companion's settings.\n")
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=TIMEOUT) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        raise DeliveryFailed(f"SMTP: {error}") from None
+
+
+@cache
+def vapid_key(private_key: str) -> Vapid:
+    """The VAPID signing key, from base64url of the raw key (or DER), or PEM."""
+    if "BEGIN" in private_key:
+        return Vapid.from_pem(private_key.strip().encode())
+    return Vapid.from_string(private_key.strip())
+
+
+_session = None
+_signed: dict[tuple[str, str], tuple[int, dict]] = {}
+
+
+def vapid_headers(endpoint: str, private_key: str, subject: str) -> dict:
+    """The VAPID Authorization header for the endpoint's push service, signed once and reused for hours."""
+    parts = urlsplit(endpoint)
+    audience = f"{parts.scheme}://{parts.netloc}"
+    expires, headers = _signed.get((audience, private_key), (0, {}))
+    if expires < time.time() + 3600:
+        expires = int(time.time()) + 12 * 60 * 60
+        headers = vapid_key(private_key).sign({"sub": subject, "aud": audience, "exp": expires})
+        _signed[(audience, private_key)] = (expires, headers)
+    return dict(headers)
+
+
+def http_session() -> requests.Session:
+    global _session
+    if _session is None:
+        _session = requests.Session()
+        _session.trust_env = False  # never through a proxy from the environment
+    return _session
+
+
+def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
+    """What the service worker shows; a discreet one says nothing of the session."""
+    if settings.discreet:
+        return {"title": DISCREET_TEXT, "url": INBOX_URL}
+    title, body = message_text(row, user, settings)
+    return {"title": title, "body": body, "url": row.url or "/"}
+
+
+def send_push(row: Reminder, user: User, settings: ReminderSettings) -> None:
+    """Web Push to each of the person's subscriptions; one answered 404 or 410 is removed."""
+    config = current_app.config
+    if not config.get("VAPID_PRIVATE_KEY"):
+        raise NothingToSend("VAPID_PRIVATE_KEY is not set")
+    subscriptions = list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
+    if not subscriptions:
+        raise NothingToSend("no push subscription")
+    data = json.dumps(push_payload(row, user, settings))
+    delivered, errors = 0, []
+    for subscription in subscriptions:
+        if problem := endpoint_problem(subscription.endpoint, allow_loopback=config.get("PUSH_ALLOW_LOOPBACK", False)):
+            errors.append(problem)
+            continue
+        try:
+            webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+                    data, headers=vapid_headers(subscription.endpoint, config["VAPID_PRIVATE_KEY"],
+                                                config.get("VAPID_SUBJECT") or "mailto:admin@localhost"),
+                    timeout=TIMEOUT, ttl=60 * 60 * 12, requests_session=http_session())
+        except WebPushException as error:
+            if error.status_code in (404, 410):
+                db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
+                db.session.commit()  # gone for good, whatever becomes of this reminder
+            else:
+                errors.append(f"push {error.status_code}: {error.message[:200]}")
+        except requests.RequestException as error:
+            errors.append(f"push: {type(error).__name__}")
+        else:
+            delivered += 1
+    if not delivered:
+        if errors:
+            raise DeliveryFailed("; ".join(errors))
+        raise NothingToSend("every push subscription has expired")
+
+
+CHANNELS = {"inapp": send_inapp, "email": send_email, "push": send_push}

@@ -1,0 +1,172 @@
+"""The reminder worker: scheduled jobs, and the ``scheduler`` and ``reminders`` commands."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import signal
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from companion.extensions import db
+
+log = logging.getLogger("companion.reminders")
+
+# job id: (function name, seconds between runs)
+SCHEDULE = {
+    "reminders.plan": ("plan_job", 15 * 60),
+    "reminders.dispatch": ("dispatch_job", 30),
+}
+
+
+def plan_job(app: Flask) -> None:
+    """Plan the coming days' reminders for everyone."""
+    from companion.blueprints.reminders.planner import plan
+
+    with app.app_context():
+        try:
+            log.info("planned %s new reminders", plan())
+        finally:
+            db.session.remove()
+
+
+def dispatch_job(app: Flask) -> None:
+    """Send every reminder now due."""
+    from companion.blueprints.reminders.dispatch import dispatch
+
+    with app.app_context():
+        try:
+            counts = dispatch(plan_first=False)
+            if counts.sent or counts.skipped or counts.failed:
+                log.info("%s", counts)
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app: Flask):
+    """A BlockingScheduler with both jobs: missed runs coalesce into one, a late run within its grace still runs."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
+                                                                "misfire_grace_time": 30})
+    for job_id, (name, seconds) in SCHEDULE.items():
+        scheduler.add_job(globals()[name], "interval", seconds=seconds, id=job_id, args=[app],
+                          replace_existing=True, next_run_time=_now())
+    return scheduler
+
+
+def _now():
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the reminder worker in the foreground until SIGTERM or SIGINT."""
+    app = current_app._get_current_object()
+    if app.testing:
+        raise click.ClickException("The scheduler does not run under the test configuration.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = build_scheduler(app)
+
+    def stop(signum, frame):
+        log.info("stopping the reminder worker")
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"Reminder worker {os.getpid()} running: planning every 15 minutes, sending every 30 seconds.")
+    scheduler.start()
+    click.echo("Reminder worker stopped.")
+
+
+reminders = AppGroup("reminders", help="Plan and send reminders.")
+
+
+@reminders.command("dispatch")
+def dispatch_command():
+    """One sweep: plan and send every reminder now due; prints sent=N skipped=N failed=N."""
+    from companion.blueprints.reminders.dispatch import dispatch
+
+    click.echo(str(dispatch()))
+
+
+@reminders.command("plan")
+def plan_command():
+    """Plan the coming days' reminders for everyone; prints how many rows were added."""
+    from companion.blueprints.reminders.planner import plan
+
+    click.echo(f"planned={plan()}")
+
+
+@reminders.command("vapid-keys")
+def vapid_keys_command():
+    """Print a new VAPID key pair for Web Push, as VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY lines."""
+    private, public = new_vapid_keys()
+    click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}")
+
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def new_vapid_keys() -> tuple[str, str]:
+    """A P-256 key pair: base64url of the raw private key and of the uncompressed public point."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return b64url(private), b64url(public)
+
+
+def public_key_from_private(private_key: str) -> str:
+    """The uncompressed public point (base64url) of a VAPID private key given raw or PEM."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from companion.blueprints.reminders.delivery import vapid_key
+
+    vapid = vapid_key(private_key)
+    return b64url(vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+
+
+def instance_vapid_keys(instance_path: str) -> tuple[str, str]:
+    """The VAPID keys kept in the instance folder, created on first use (like the secret key)."""
+    from pathlib import Path
+
+    path = Path(instance_path) / "vapid_private_key"
+    if not path.exists():
+        draft = path.with_name(f"vapid_private_key.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(new_vapid_keys()[0])
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    private = path.read_text().strip()
+    return private, public_key_from_private(private)
+
+
+def register(app: Flask) -> None:
+    """Add the worker's commands, and the VAPID keys of the instance folder when none are configured."""
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(reminders)
+    app.config.setdefault("REMINDER_CLAIM_TIMEOUT_SECONDS", int(os.environ.get("REMINDER_CLAIM_TIMEOUT_SECONDS") or 300))
+    app.config.setdefault("APP_URL", os.environ.get("APP_URL", ""))
+    if not app.testing and not app.config.get("VAPID_PRIVATE_KEY"):
+        try:
+            app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_PUBLIC_KEY"] = instance_vapid_keys(app.instance_path)
+        except (OSError, ValueError):
+            app.logger.warning("No VAPID keys: web push is off (set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY).")
+    elif app.config.get("VAPID_PRIVATE_KEY") and not app.config.get("VAPID_PUBLIC_KEY"):
+        app.config["VAPID_PUBLIC_KEY"] = public_key_from_private(app.config["VAPID_PRIVATE_KEY"])

@@ -1,0 +1,87 @@
+"""Reminder settings (part of /settings) and the in-app inbox."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from companion.blueprints.reminders import bp, services
+from companion.blueprints.reminders.forms import LEAD_CHOICES, ReminderSettingsForm
+from companion.errors import Invalid
+from companion.forms import apply_errors
+from companion.timezones import zone
+
+
+def settings_form(formdata=None) -> ReminderSettingsForm:
+    """The settings form, filled from the person's settings (or from what they just sent)."""
+    settings = services.settings_for(current_user)
+    form = ReminderSettingsForm(formdata=formdata, prefix="reminders", obj=settings) if formdata is not None else \
+        ReminderSettingsForm(prefix="reminders", obj=settings)
+    form.lead_minutes.choices = lead_choices(settings.lead_minutes)
+    return form
+
+
+def lead_choices(current: list[int]) -> list[SelectChoice]:
+    """The usual lead times, and any other the person set through the API."""
+    known = dict(LEAD_CHOICES)
+    pairs = sorted({**known, **{n: f"{n} minutes before" for n in current if n not in known}}.items(), reverse=True)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+@bp.app_template_global("reminder_settings")
+def reminder_settings_context(form: ReminderSettingsForm | None = None) -> dict:
+    """What the settings page's reminders section shows."""
+    settings = services.settings_for(current_user)
+    return {"form": form or settings_form(),
+            "calendar_url": url_for("sessions.calendar", token=settings.calendar_token, _external=True),
+            "vapid_public_key": current_app.config.get("VAPID_PUBLIC_KEY") or ""}
+
+
+@bp.post("/settings/reminders")
+@login_required
+def save_settings():
+    """Save the reminder settings; the coming reminders are planned again."""
+    from companion.blueprints.auth.forms import PasswordChangeForm, ProfileForm
+
+    form = ReminderSettingsForm(prefix="reminders")
+    form.lead_minutes.choices = lead_choices(services.settings_for(current_user).lead_minutes)
+    if form.validate_on_submit():
+        try:
+            services.update_settings(current_user, lead_minutes=form.lead_minutes.data, channels=form.channels.data,
+                                     quiet_start=form.quiet_start.data, quiet_end=form.quiet_end.data,
+                                     checkin_time=form.checkin_time.data, goal_steps=form.goal_steps.data,
+                                     discreet=form.discreet.data)
+        except Invalid as error:
+            apply_errors(form, error)
+        else:
+            flash("Your reminder settings are saved.", "success")
+            return redirect(url_for("auth.settings") + "#reminders-heading", code=303)
+    return render_template("auth/settings.html", profile=ProfileForm(obj=current_user, prefix="profile"),
+                           password=PasswordChangeForm(prefix="password"), reminders_form=form), 422
+
+
+@bp.post("/settings/calendar-link")
+@login_required
+def reset_calendar():
+    """Replace the calendar feed's link; the old one stops working."""
+    services.reset_calendar_token(current_user)
+    flash("Your calendar link is new. The old one no longer works: add the new one to your calendar.", "success")
+    return redirect(url_for("auth.settings") + "#calendar-heading", code=303)
+
+
+@bp.get("/notifications")
+@login_required
+def inbox():
+    """The in-app inbox of reminders."""
+    items = services.inbox(current_user)
+    unread = {n.id for n in items if n.read_at is None}
+    return render_template("reminders/inbox.html", items=items, unread=unread, tz=zone(current_user.timezone))
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """Mark every reminder in the inbox as read."""
+    services.mark_all_read(current_user)
+    return redirect(url_for("reminders.inbox"), code=303)

@@ -1,0 +1,214 @@
+"""Reminder settings, the calendar token, push subscriptions and the in-app inbox."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import secrets
+import socket
+from collections.abc import Collection
+from datetime import time
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from companion.access import mine
+from companion.errors import Invalid
+from companion.extensions import db
+from companion.models import Notification, PushSubscription, ReminderSettings, User
+from companion.models.base import utcnow
+from companion.models.reminders import DEFAULT_CHANNELS, DEFAULT_LEADS
+
+CHANNELS = ("push", "email", "inapp")
+MAX_LEAD = 7 * 24 * 60
+MAX_LEADS = 5
+UNSET = object()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def defaults(user_id: int) -> ReminderSettings:
+    return ReminderSettings(user_id=user_id, lead_minutes=list(DEFAULT_LEADS), channels=list(DEFAULT_CHANNELS),
+                            quiet_start=None, quiet_end=None, checkin_time=None, goal_steps=True, discreet=True,
+                            calendar_token=new_token())
+
+
+def settings_for(user: User) -> ReminderSettings:
+    """The person's reminder settings, created with the defaults on first use."""
+    settings = db.session.get(ReminderSettings, user.id)
+    if settings is None:
+        settings = defaults(user.id)
+        db.session.add(settings)
+        db.session.commit()
+    return settings
+
+
+def settings_map(user_ids: Collection[int]) -> dict[int, ReminderSettings]:
+    """Settings of many people at once; the defaults (not stored) for those without any."""
+    found = {s.user_id: s for s in db.session.scalars(
+        select(ReminderSettings).where(ReminderSettings.user_id.in_(list(user_ids))))} if user_ids else {}
+    return {uid: found.get(uid) or defaults(uid) for uid in user_ids}
+
+
+def _clean_leads(leads) -> list[int]:
+    if not isinstance(leads, list | tuple) or len(leads) > MAX_LEADS:
+        raise Invalid.field("lead_minutes", f"Choose at most {MAX_LEADS} reminder times.")
+    if any(not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_LEAD for n in leads):
+        raise Invalid.field("lead_minutes", "Each reminder time is between 0 minutes and 7 days before.")
+    return sorted(set(leads), reverse=True)
+
+
+def _clean_channels(channels) -> list[str]:
+    if not isinstance(channels, list | tuple) or any(c not in CHANNELS for c in channels):
+        raise Invalid.field("channels", "Channels are push, email and inapp.")
+    return [c for c in CHANNELS if c in set(channels)]
+
+
+def update_settings(user: User, *, lead_minutes=UNSET, channels=UNSET, quiet_start=UNSET, quiet_end=UNSET,
+                    checkin_time=UNSET, discreet=UNSET, goal_steps=UNSET) -> ReminderSettings:
+    """Change the given settings (the others stay); future reminders are planned again."""
+    settings = settings_for(user)
+    errors: dict[str, list[str]] = {}
+    values = {}
+    for name, value, clean in (("lead_minutes", lead_minutes, _clean_leads), ("channels", channels, _clean_channels)):
+        if value is not UNSET:
+            try:
+                values[name] = clean(value)
+            except Invalid as error:
+                errors.update(error.errors or {})
+    for name, value in (("quiet_start", quiet_start), ("quiet_end", quiet_end), ("checkin_time", checkin_time)):
+        if value is not UNSET:
+            if value is not None and not isinstance(value, time):
+                errors[name] = ["Give a time as HH:MM, or nothing."]
+            else:
+                values[name] = value.replace(second=0, microsecond=0, tzinfo=None) if value else None
+    for name, value in (("discreet", discreet), ("goal_steps", goal_steps)):
+        if value is not UNSET:
+            if not isinstance(value, bool):
+                errors[name] = ["Give true or false."]
+            else:
+                values[name] = value
+    start = values.get("quiet_start", settings.quiet_start)
+    end = values.get("quiet_end", settings.quiet_end)
+    if (start is None) != (end is None):
+        errors.setdefault("quiet_end" if start is not None else "quiet_start", []).append(
+            "Give both the start and the end of quiet hours, or neither.")
+    elif start is not None and start == end:
+        errors.setdefault("quiet_end", []).append("Quiet hours end at a different time than they start.")
+    if errors:
+        raise Invalid("Some reminder settings need another look.", errors)
+    for name, value in values.items():
+        setattr(settings, name, value)
+    db.session.commit()
+    from companion.blueprints.reminders.planner import replan
+
+    replan([user.id])
+    return settings
+
+
+def reset_calendar_token(user: User) -> ReminderSettings:
+    """A new secret for the calendar feed; the old URL stops working at once."""
+    settings = settings_for(user)
+    settings.calendar_token = new_token()
+    db.session.commit()
+    return settings
+
+
+def user_for_calendar_token(token: str) -> User | None:
+    """The owner of a calendar feed token, or None."""
+    if not token or len(token) > 64:
+        return None
+    settings = db.session.scalar(select(ReminderSettings).where(ReminderSettings.calendar_token == token))
+    if settings is None:
+        return None
+    user = db.session.get(User, settings.user_id)
+    return user if user is not None and user.active else None
+
+
+def _b64url(value: str, name: str, length: int) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise Invalid.field(name, "This key is not base64url.") from None
+    if len(raw) != length:
+        raise Invalid.field(name, f"This key should be {length} bytes.")
+    return raw
+
+
+def endpoint_problem(endpoint: str, *, allow_loopback: bool) -> str | None:
+    """Why a push endpoint may not be contacted (a guard against requests to private addresses), or None."""
+    try:
+        parts = urlsplit(endpoint)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "This is not a valid URL."
+    if not host or parts.username or parts.password:
+        return "This is not a valid push endpoint."
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        return "This push service's address could not be found."
+    ips = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
+    if allow_loopback and parts.scheme in ("http", "https") and all(ip.is_loopback for ip in ips):
+        return None
+    if parts.scheme != "https":
+        return "A push endpoint must use https."
+    if not ips or not all(ip.is_global for ip in ips):
+        return "A push endpoint must be on a public address."
+    return None
+
+
+def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """Keep a browser's push subscription (a shared phone's endpoint moves to whoever subscribes last)."""
+    if "\x00" in endpoint or len(endpoint) > 1000:
+        raise Invalid.field("endpoint", "This is not a valid push endpoint.")
+    if problem := endpoint_problem(endpoint, allow_loopback=current_app.config.get("PUSH_ALLOW_LOOPBACK", False)):
+        raise Invalid.field("endpoint", problem)
+    _b64url(p256dh, "keys.p256dh", 65)
+    _b64url(auth, "keys.auth", 16)
+    subscription = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    previous = subscription.user_id if subscription else None
+    if subscription is None:
+        subscription = PushSubscription(endpoint=endpoint, user_id=user.id, p256dh=p256dh, auth=auth)
+        db.session.add(subscription)
+    subscription.user_id, subscription.p256dh, subscription.auth = user.id, p256dh, auth
+    db.session.commit()
+    from companion.blueprints.reminders.planner import replan
+
+    replan({user.id} | ({previous} if previous else set()))
+    return subscription
+
+
+def unsubscribe(user: User, endpoint: str | None = None) -> int:
+    """Forget one of the person's push subscriptions, or all of them; returns how many went."""
+    statement = delete(PushSubscription).where(PushSubscription.user_id == user.id)
+    if endpoint is not None:
+        statement = statement.where(PushSubscription.endpoint == endpoint)
+    count = db.session.execute(statement).rowcount
+    db.session.commit()
+    from companion.blueprints.reminders.planner import replan
+
+    replan([user.id])
+    return count
+
+
+def inbox(user: User, limit: int = 50) -> list[Notification]:
+    """The person's latest in-app notifications, newest first."""
+    return list(db.session.scalars(mine(user, Notification)
+                                   .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_all_read(user: User) -> None:
+    """Mark every notification of the person as read."""
+    db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                       .values(read_at=utcnow()))
+    db.session.commit()
