@@ -108,7 +108,7 @@ def test_caseload_api_has_the_contract_shape(counselor, clinic, make_goal, make_
     rows = counselor.get("/api/v1/caseload").get_json()
     assert rows == [{"participant_id": clinic.alex.id, "name": "Alex",
                      "goals": [{"id": goal.id, "title": "Shared", "progress": 50}],
-                     "steps_done_7d": 1, "last_checkin": None, "flags": ["no_activity_3d"]}]
+                     "steps_done_7d": 1, "last_checkin": None, "sessions_attended": None, "flags": ["no_activity_3d"]}]
 
 
 def test_steps_done_this_week_and_the_quiet_flag(counselor, clinic, make_goal, make_consent):
@@ -295,3 +295,24 @@ def test_checkins_and_journal_are_shown_only_under_their_scopes(counselor, clini
     assert "Recent check-ins" in alex_page and "Journal, last 30 days" in alex_page and "stress" in alex_page
     maria_page = counselor.get(f"/caseload/{clinic.maria.id}").get_data(as_text=True)
     assert "Recent check-ins" not in maria_page and "Journal, last 30 days" not in maria_page
+
+
+def test_attendance_shows_only_under_its_scope_and_a_missed_session_is_flagged(counselor, clinic, make_consent):
+    from companion.models import Attendance, Group
+
+    from datetime import time
+
+    group = Group(program_id=clinic.program.id, name="Evening group", rrule="FREQ=WEEKLY;BYDAY=MO",
+                  start_date=date(2026, 1, 5), start_time=time(18, 0), timezone="America/New_York", duration_minutes=90)
+    db.session.add(group)
+    db.session.flush()
+    now = datetime.now(UTC)
+    for person, present in [(clinic.alex, True), (clinic.alex, False), (clinic.maria, False)]:
+        db.session.add(Attendance(user_id=person.id, group_id=group.id, present=present,
+                                  occurrence_start=now - timedelta(days=2 if present else 1, minutes=person.id)))
+    db.session.commit()
+    make_consent(clinic.alex, clinic.counselor, scopes=("attendance",))
+    make_consent(clinic.maria, clinic.counselor, scopes=("goals",))
+    rows = {row["name"]: row for row in counselor.get("/api/v1/caseload").get_json()}
+    assert rows["Alex"]["sessions_attended"] == 1 and "missed_session" in rows["Alex"]["flags"]
+    assert rows["Maria"]["sessions_attended"] is None and "missed_session" not in rows["Maria"]["flags"]

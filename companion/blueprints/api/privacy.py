@@ -68,6 +68,7 @@ class CaseloadRow(BaseModel):
     goals: list[CaseloadGoal]
     steps_done_7d: int | None = Field(description="Steps of shared goals done in the last 7 days (null without the goals scope).")
     last_checkin: date | None
+    sessions_attended: int | None = Field(description="Sessions attended in the last 30 days (null without the attendance scope).")
     flags: list[Literal["no_activity_3d", "craving_8_48h", "missed_session"]]
 
 

@@ -12,7 +12,7 @@ from companion.access import active_consents_to, consent_for, shared_goal, share
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
-from companion.models import CheckIn, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models import Attendance, CheckIn, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
@@ -65,6 +65,17 @@ def _journal_activity(user_ids: list[int], strong_since: datetime) -> dict[int, 
     return {user_id: (last, int(count or 0)) for user_id, last, count in rows.all()}
 
 
+def _attendance(user_ids: list[int], since: datetime, missed_since: datetime) -> dict[int, tuple[int, int]]:
+    """Sessions attended since ``since`` and sessions missed since ``missed_since``, per participant, in one query."""
+    if not user_ids:
+        return {}
+    attended = func.sum(case((and_(Attendance.present.is_(True), Attendance.occurrence_start >= since), 1), else_=0))
+    missed = func.sum(case((and_(Attendance.present.is_(False), Attendance.occurrence_start >= missed_since), 1), else_=0))
+    rows = db.session.execute(select(Attendance.user_id, attended, missed)
+                              .where(Attendance.user_id.in_(user_ids)).group_by(Attendance.user_id))
+    return {user_id: (int(a or 0), int(m or 0)) for user_id, a, m in rows.all()}
+
+
 def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
@@ -92,6 +103,8 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     checkins = _last_checkins([pid for pid, e in by_participant.items() if Scope.CHECKINS in e["scopes"]])
     journal = _journal_activity([pid for pid, e in by_participant.items() if Scope.JOURNAL in e["scopes"]],
                                 now - timedelta(hours=48))
+    attendance = _attendance([pid for pid, e in by_participant.items() if Scope.ATTENDANCE in e["scopes"]],
+                             now - timedelta(days=30), now - timedelta(days=7))
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
@@ -106,6 +119,8 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
                 flags.append("no_activity_3d")
         if journal.get(participant_id, (None, 0))[1]:
             flags.append("craving_8_48h")
+        if attendance.get(participant_id, (0, 0))[1]:
+            flags.append("missed_session")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
@@ -113,7 +128,7 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
             "goals": [{"id": g.id, "title": g.title, "progress": g.progress} for g in goals_by_participant.get(participant_id, [])],
             "steps_done_7d": done_7d.get(participant_id, 0) if Scope.GOALS in entry["scopes"] else None,
             "last_checkin": checkins.get(participant_id, (None, None))[0],
-            "sessions_attended": None,
+            "sessions_attended": attendance.get(participant_id, (0, 0))[0] if Scope.ATTENDANCE in entry["scopes"] else None,
             "last_activity": last,
             "flags": flags,
         })

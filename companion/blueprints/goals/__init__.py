@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("goals", __name__)
 
-from companion.blueprints.goals import routes  # noqa: E402,F401
+from companion.blueprints.goals import reminder_sources, routes  # noqa: E402,F401

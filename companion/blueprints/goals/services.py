@@ -89,6 +89,8 @@ def create_goal(user: User, *, title: str, why: str = "", category: str = "recov
     _renumber(new_steps)
     db.session.add(goal)
     db.session.commit()
+    if any(step.due_date for step in new_steps):
+        replan_reminders(user.id)
     return goal
 
 
@@ -103,6 +105,13 @@ def update_goal(user: User, goal: Goal, changes: dict) -> Goal:
         setattr(goal, name, value)
     db.session.commit()
     return goal
+
+
+def replan_reminders(user_id: int) -> None:
+    """Re-plan a person's reminders after a step's due date changed (done steps are skipped at sending)."""
+    from companion.blueprints.reminders.planner import replan
+
+    replan([user_id])
 
 
 def delete_goal(goal: Goal) -> None:
@@ -131,6 +140,8 @@ def add_step(goal: Goal, *, title: str, due_date: date | None = None, position: 
     goal.steps = steps
     _renumber(steps)
     db.session.commit()
+    if due_date is not None:
+        replan_reminders(goal.user_id)
     return step
 
 
@@ -161,6 +172,8 @@ def update_step(user: User, step: GoalStep, changes: dict) -> GoalStep:
     except IntegrityError:
         # The same client id arrived twice at once: the other request applied it.
         db.session.rollback()
+    if "due_date" in changes:
+        replan_reminders(user.id)
     return step
 
 

@@ -340,7 +340,15 @@ def save_meeting(user: User, meeting_id: int, remind: bool = False) -> SavedMeet
         db.session.add(saved)
     saved.remind = bool(remind)
     db.session.commit()
+    replan_reminders(user)
     return saved
+
+
+def replan_reminders(user: User) -> None:
+    """Re-plan this person's reminders after a saved meeting or its reminder changed."""
+    from companion.blueprints.reminders.planner import replan
+
+    replan([user.id])
 
 
 def set_reminder(user: User, saved_id: int, remind: bool) -> SavedMeeting:
@@ -348,6 +356,7 @@ def set_reminder(user: User, saved_id: int, remind: bool) -> SavedMeeting:
     saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
     saved.remind = bool(remind)
     db.session.commit()
+    replan_reminders(user)
     return saved
 
 
@@ -356,6 +365,7 @@ def unsave_meeting(user: User, saved_id: int) -> None:
     saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
     db.session.delete(saved)
     db.session.commit()
+    replan_reminders(user)
 
 
 @dataclass
