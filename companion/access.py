@@ -7,7 +7,7 @@ so that no view queries another person's rows by id directly.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, select
@@ -34,9 +34,9 @@ def owned(user: User, model: type[T], object_id, *, options=(), what: str = "Tha
     return row
 
 
-def local_today(user: User) -> date:
-    """Today's date where ``user`` is."""
-    return datetime.now(zone(user.timezone)).date()
+def local_today(user: User, now: datetime | None = None) -> date:
+    """Today's date where ``user`` is (at ``now``, by default the present)."""
+    return (now or datetime.now(UTC)).astimezone(zone(user.timezone)).date()
 
 
 def active_consents_to(counselor: User, participant_ids: list[int] | None = None, scope: str | None = None) -> list[Consent]:

@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -22,16 +23,16 @@ def database_url(url: str) -> str:
     return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
 
 
-def instance_secret_key(instance_path: str) -> str:
-    """Read the secret key kept in the instance folder, creating it on first use."""
-    path = Path(instance_path) / "secret_key"
+def instance_file(instance_path: str, name: str, make: Callable[[], str]) -> str:
+    """A secret kept in the instance folder, made by ``make`` on first use."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Written aside and linked into place, so that workers starting together agree on one key.
-        draft = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        # Written aside and linked into place, so that workers starting together agree on one value.
+        draft = path.with_name(f"{name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
+            f.write(make())
         try:
             os.link(draft, path)
         except FileExistsError:
@@ -39,6 +40,11 @@ def instance_secret_key(instance_path: str) -> str:
         finally:
             draft.unlink()
     return path.read_text().strip()
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The secret key kept in the instance folder, created on first use."""
+    return instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def https_enabled() -> bool:

@@ -15,7 +15,7 @@ from statistics import mean
 from sqlalchemy import and_, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
-from companion.access import mine, mine_columns, owned
+from companion.access import local_today, mine, mine_columns, owned
 from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
@@ -42,11 +42,6 @@ PAST_LIMIT = timedelta(days=7)
 PAGE_MAX = 200
 MILESTONES = (1, 7, 14, 30, 60, 90, 180, 365)
 INSIGHT_PERIODS = (7, 30, 90)
-
-
-def local_today(user: User, now: datetime | None = None) -> date:
-    """Today's date where the person is."""
-    return (now or utcnow()).astimezone(zone(user.timezone)).date()
 
 
 def _text(value: str | None, name: str, limit: int, errors: dict) -> str:

@@ -139,21 +139,9 @@ def public_key_from_private(private_key: str) -> str:
 
 def instance_vapid_keys(instance_path: str) -> tuple[str, str]:
     """The VAPID keys kept in the instance folder, created on first use (like the secret key)."""
-    from pathlib import Path
+    from companion.config import instance_file
 
-    path = Path(instance_path) / "vapid_private_key"
-    if not path.exists():
-        draft = path.with_name(f"vapid_private_key.{os.getpid()}")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(new_vapid_keys()[0])
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass
-        finally:
-            draft.unlink()
-    private = path.read_text().strip()
+    private = instance_file(instance_path, "vapid_private_key", lambda: new_vapid_keys()[0])
     return private, public_key_from_private(private)
 
 
