@@ -92,16 +92,23 @@ def shared_goal(counselor: User, goal_id: int) -> Goal:
     return goal
 
 
-def program_people(staff: User, role: str) -> list[User]:
-    """The people of a staff member's program with ``role`` (names only are shown from it)."""
-    if not staff.is_staff or staff.program_id is None:
+def program_members(program_id: int | None, role: str) -> list[User]:
+    """The active people of a program with ``role``, by name (names only are shown from it)."""
+    if program_id is None:
         return []
-    return list(db.session.scalars(select(User).where(User.program_id == staff.program_id, User.role == role,
+    return list(db.session.scalars(select(User).where(User.program_id == program_id, User.role == role,
                                                       User.active.is_(True)).order_by(User.name, User.id)))
+
+
+def program_people(staff: User, role: str) -> list[User]:
+    """The people of a staff member's program with ``role``; nobody for a participant."""
+    return program_members(staff.program_id, role) if staff.is_staff else []
+
 
 def mine_columns(user: User, model: type, *columns) -> Select:
     """A query for some columns or aggregates of ``model``'s rows that belong to ``user``."""
     return select(*columns).where(model.user_id == user.id)
+
 
 def in_program(user: User, model: type[T], object_id, *, options=(), what: str = "That") -> T:
     """The ``model`` row (with a ``program_id``) with this id when ``user`` is staff of its program; a 404 otherwise."""

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from companion.access import local_today, program_people
+from companion.access import local_today, program_members, program_people
 from companion.blueprints.privacy import ledger
 from companion.errors import Invalid, NotFound
 from companion.extensions import db
@@ -22,11 +22,7 @@ MAX_CONSENT_DAYS = 366
 
 def counselors_of(participant: User) -> list[User]:
     """The counselors of a participant's program (whom a consent may name)."""
-    if participant.program_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(User.program_id == participant.program_id,
-                                                      User.role == Role.COUNSELOR, User.active.is_(True))
-                                   .order_by(User.name, User.id)))
+    return program_members(participant.program_id, Role.COUNSELOR)
 
 
 def consents_of(participant: User) -> list[Consent]:

@@ -12,6 +12,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from companion.access import program_members
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import (
@@ -330,11 +331,7 @@ def program_participant(staff: User, participant_id) -> User:
 
 def program_participants(staff: User) -> list[User]:
     """The participants of a staff member's program, by name."""
-    if staff.program_id is None:
-        return []
-    return list(db.session.scalars(select(User).where(User.program_id == staff.program_id,
-                                                      User.role == Role.PARTICIPANT, User.active.is_(True))
-                                   .order_by(User.name, User.id)))
+    return program_members(staff.program_id, Role.PARTICIPANT)
 
 
 def enrol(group: Group, participant: User) -> GroupMember:
