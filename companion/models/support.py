@@ -120,9 +120,13 @@ class AftercarePlan(Base):
     contacts: Mapped[list] = mapped_column(JSON, default=list)
     # ["..."]
     steps: Mapped[list] = mapped_column(JSON, default=list)
+    # Who wrote it first and who last changed it (the counselor or the participant), shown to the participant.
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    created_by = relationship("User", foreign_keys=[created_by_id])
     updated_by = relationship("User", foreign_keys=[updated_by_id])
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.utils import unset_value
+from wtforms.validators import Length, Optional, ValidationError
 
 from companion.blueprints.support.library import DAY_NAMES, SEARCH_TYPES, TIMES_OF_DAY, type_name
 
@@ -53,8 +54,25 @@ def lines_field(label: str, description: str = "") -> TextAreaField:
                          validators=[Optional(), Length(max=12_000, message="That is more than we can keep here.")])
 
 
-def contacts_field(label: str) -> FieldList:
-    return FieldList(FormField(ContactForm), label=label, min_entries=0, max_entries=MAX_ROWS)
+class RowsField(FieldList):
+    """A list of rows that says so when more rows are sent than it keeps, instead of dropping them unseen."""
+
+    sent_rows = 0
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        self.sent_rows = len(set(self._extract_indices(self.name, formdata))) if formdata else 0
+        super().process(formdata, data, extra_filters)
+
+
+def _not_too_many_rows(form, field: RowsField) -> None:
+    if field.sent_rows > field.max_entries:
+        raise ValidationError(f"At most {field.max_entries} rows fit here ({field.sent_rows} were sent). "
+                              "Put the others in another part of the plan.")
+
+
+def contacts_field(label: str) -> RowsField:
+    return RowsField(FormField(ContactForm), label=label, min_entries=0, max_entries=MAX_ROWS,
+                     validators=[_not_too_many_rows])
 
 
 class SafetyPlanForm(FlaskForm):
@@ -76,6 +94,42 @@ class AftercareForm(FlaskForm):
     sponsor_phone = StringField("Their phone", validators=[Optional(), Length(max=40)])
     contacts = contacts_field("People to call")
     steps = lines_field("Next steps", "Things to do in the weeks after IOP. One per line.")
+    # The plan as the form was built from it (services.aftercare_version): a save never undoes a change
+    # someone else made meanwhile, as the counselor and the participant both write it.
+    version = HiddenField()
+
+
+def aftercare_form_data(plan) -> dict:
+    """A saved aftercare plan as the form's starting values."""
+    if plan is None:
+        return {}
+    return {"follow_up": plan.follow_up, "meetings": plan.meetings, "sponsor_name": plan.sponsor_name,
+            "sponsor_phone": plan.sponsor_phone, "contacts": plan.contacts, "steps": "\n".join(plan.steps)}
+
+
+def form_lines(text: str | None) -> list[str]:
+    """The non-blank lines of a text area."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def form_contacts(field) -> list[dict]:
+    """The name and phone of every row of a list of people (blank rows are dropped by the service)."""
+    return [{"name": entry.form.name.data or "", "phone": entry.form.phone.data or ""} for entry in field.entries]
+
+
+def aftercare_data(form: AftercareForm) -> dict:
+    """What an aftercare form holds, as ``services.save_aftercare_plan`` takes it."""
+    return {"follow_up": form.follow_up.data, "meetings": form.meetings.data,
+            "sponsor_name": form.sponsor_name.data, "sponsor_phone": form.sponsor_phone.data,
+            "contacts": form_contacts(form.contacts), "steps": form_lines(form.steps.data)}
+
+
+def add_blank_rows(*fields, count: int = 3) -> None:
+    """Room for a few more people in each list, within its limit."""
+    for field in fields:
+        for _ in range(count):
+            if len(field.entries) < field.max_entries:
+                field.append_entry()
 
 
 class FeedImportForm(FlaskForm):

@@ -17,6 +17,11 @@ from companion.blueprints.support.forms import (
     ResourceForm,
     SafetyPlanForm,
     SaveMeetingForm,
+    add_blank_rows,
+    aftercare_data,
+    aftercare_form_data,
+    form_contacts,
+    form_lines,
 )
 from companion.blueprints.support.library import (
     DAY_NAMES,
@@ -25,12 +30,9 @@ from companion.blueprints.support.library import (
     SAFETY_STEPS,
     type_name,
 )
-from companion.errors import DomainError, Invalid
+from companion.errors import Conflict, DomainError, Invalid
 from companion.forms import apply_errors
 from companion.timezones import zone
-
-BLANK_ROWS = 3
-
 
 @bp.app_template_filter("clock")
 def clock(value: str | None) -> str:
@@ -180,21 +182,6 @@ def safety_plan():
     return render_template("support/safety_plan.html", content=content, updated_at=updated_at, steps=SAFETY_STEPS)
 
 
-def _lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _contacts(field) -> list[dict]:
-    return [{"name": entry.form.name.data or "", "phone": entry.form.phone.data or ""} for entry in field.entries]
-
-
-def _add_blank_rows(*fields) -> None:
-    for field in fields:
-        for _ in range(BLANK_ROWS):
-            if len(field.entries) < field.max_entries:
-                field.append_entry()
-
-
 @bp.route("/support/safety-plan/edit", methods=["GET", "POST"])
 @login_required
 def edit_safety_plan():
@@ -204,7 +191,7 @@ def edit_safety_plan():
     form = SafetyPlanForm(data=data)
     status = 200
     if form.validate_on_submit():
-        plan = {key: _contacts(form[key]) if key in PEOPLE_STEPS else _lines(form[key].data)
+        plan = {key: form_contacts(form[key]) if key in PEOPLE_STEPS else form_lines(form[key].data)
                 for key in [*(s["key"] for s in SAFETY_STEPS), "reasons"]}
         try:
             services.save_safety_plan(current_user, plan)
@@ -216,7 +203,7 @@ def edit_safety_plan():
     if request.method == "POST":
         status = 422
     else:
-        _add_blank_rows(form.distractions, form.people, form.professionals)
+        add_blank_rows(form.distractions, form.people, form.professionals)
     return render_template("support/safety_plan_form.html", form=form, steps=SAFETY_STEPS), status
 
 
@@ -245,28 +232,28 @@ def aftercare():
 def edit_aftercare():
     """Write or change my aftercare plan."""
     plan = services.aftercare_plan_for(current_user)
-    data = {}
-    if plan is not None:
-        data = {"follow_up": plan.follow_up, "meetings": plan.meetings, "sponsor_name": plan.sponsor_name,
-                "sponsor_phone": plan.sponsor_phone, "contacts": plan.contacts, "steps": "\n".join(plan.steps)}
-    form = AftercareForm(data=data)
-    status = 200
+    form = AftercareForm(data=aftercare_form_data(plan))
+    status, saved_now = 200, None
     if form.validate_on_submit():
         try:
-            services.save_aftercare_plan(current_user, {
-                "follow_up": form.follow_up.data, "meetings": form.meetings.data,
-                "sponsor_name": form.sponsor_name.data, "sponsor_phone": form.sponsor_phone.data,
-                "contacts": _contacts(form.contacts), "steps": _lines(form.steps.data)}, current_user)
+            services.save_aftercare_plan(current_user, aftercare_data(form), current_user,
+                                         expected_version=form.version.data)
         except Invalid as error:
             apply_errors(form, error)
+        except Conflict as error:
+            form.form_errors.append(error.detail)
+            saved_now, status = plan, 409
         else:
             flash("Your aftercare plan is saved.", "success")
             return redirect(url_for("support.aftercare"), code=303)
     if request.method == "POST":
-        status = 422
+        status = status if status != 200 else 422
     else:
-        _add_blank_rows(form.contacts)
-    return render_template("support/aftercare_form.html", form=form), status
+        add_blank_rows(form.contacts)
+    if request.method == "GET" or saved_now is not None:
+        # After a conflict the form is built on the plan now saved, so that the next save goes through.
+        form.version.data = services.aftercare_version(plan)
+    return render_template("support/aftercare_form.html", form=form, saved_now=saved_now), status
 
 
 @bp.get("/support/aftercare/download")

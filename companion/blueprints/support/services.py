@@ -20,7 +20,7 @@ from companion.blueprints.support.library import (
     TIMES_OF_DAY,
 )
 from companion.config import env_flag
-from companion.errors import Invalid, NotFound
+from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import (
     AftercarePlan,
@@ -528,29 +528,52 @@ def aftercare_plan_for(user: User) -> AftercarePlan | None:
     return db.session.scalar(mine(user, AftercarePlan))
 
 
-def save_aftercare_plan(participant: User, data: dict, author: User) -> AftercarePlan:
+def aftercare_version(plan: AftercarePlan | None) -> str:
+    """A token for the plan as it is now, which a form sends back so a save cannot undo a change it never saw."""
+    return "" if plan is None else plan.updated_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _plan_is_empty(follow_up, meetings, sponsor_name, contacts, steps) -> bool:
+    return not (follow_up or meetings or sponsor_name or contacts or steps)
+
+
+def save_aftercare_plan(participant: User, data: dict, author: User, *, expected_version: str | None = None) -> AftercarePlan:
     """Write a participant's aftercare plan; ``author`` is the participant or, under consent, a counselor.
 
     The caller checks that ``author`` may write it: the participant always, staff only with the
-    participant's consent (checked by the counselor view that calls this).
+    participant's consent (``counselor.services.save_aftercare``). With ``expected_version`` (the
+    ``aftercare_version`` the author's form was built from), a plan changed since by someone else is not
+    overwritten: a ``Conflict`` is raised and nothing is saved.
     """
     errors = _Errors()
     follow_up = _clean(errors, "follow_up", data.get("follow_up"), limit=4000, label="Follow-up care")
     meetings = _clean(errors, "meetings", data.get("meetings"), limit=4000, label="Meetings")
     sponsor_name = _clean(errors, "sponsor_name", data.get("sponsor_name"), limit=200, label="The name")
     sponsor_phone = _clean_phone(errors, "sponsor_phone", data.get("sponsor_phone"))
+    if sponsor_phone and not sponsor_name and not errors.keys() & {"sponsor_name", "sponsor_phone"}:
+        errors.add("sponsor_name", "Give the sponsor's or mentor's name with their phone number.")
     contacts = _clean_contacts(errors, "contacts", data.get("contacts"), "People to call")
     steps = _clean_list(errors, "steps", data.get("steps"), "Next steps")
+    # The participant may empty their own plan; staff may not wipe it, nor start an empty one.
+    if author.id != participant.id and not errors and _plan_is_empty(follow_up, meetings, sponsor_name, contacts, steps):
+        errors.add("follow_up", "Write at least one part of the plan: follow-up care, meetings, a sponsor or "
+                                "mentor, people to call or next steps.")
     errors.raise_if_any()
     plan = aftercare_plan_for(participant)
+    if expected_version is not None and expected_version != aftercare_version(plan):
+        who = plan.updated_by.name if plan is not None and plan.updated_by is not None else "Someone"
+        raise Conflict(f"{who} changed this plan while you were writing. Nothing is saved yet: what you wrote "
+                       "is still in the form below, and the plan as it is saved now is shown above it. "
+                       "Bring in anything you want to keep, then save again.")
+    now = datetime.now(UTC)
     if plan is None:
-        plan = AftercarePlan(user_id=participant.id)
+        plan = AftercarePlan(user_id=participant.id, created_by_id=author.id, created_at=now)
         db.session.add(plan)
     plan.follow_up, plan.meetings = follow_up, meetings
     plan.sponsor_name, plan.sponsor_phone = sponsor_name, sponsor_phone
     plan.contacts, plan.steps = contacts, steps
     plan.updated_by_id = author.id
-    plan.updated_at = datetime.now(UTC)
+    plan.updated_at = now
     db.session.commit()
     return plan
 
