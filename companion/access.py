@@ -72,6 +72,16 @@ def consent_for(counselor: User, participant_id: int, scope: str | None = None) 
     return consents[0]
 
 
+# The aftercare plan is the plan of goals and steps for after IOP. A counselor reads and writes it under the
+# goals scope (whose wording names it), so that the consent's scopes stay the ones the API Contract lists.
+AFTERCARE_SCOPE = Scope.GOALS
+
+
+def aftercare_consent(counselor: User, participant_id: int) -> Consent:
+    """The consent that lets ``counselor`` read and write this participant's aftercare plan; 404 without one."""
+    return consent_for(counselor, participant_id, AFTERCARE_SCOPE)
+
+
 def shared_goals(counselor: User, participant_ids: list[int], consents: list[Consent] | None = None) -> list[Goal]:
     """The goals these participants shared, for those whose consent to ``counselor`` includes goals."""
     consents = active_consents_to(counselor, participant_ids, Scope.GOALS) if consents is None else \

@@ -20,7 +20,7 @@ class Scope(enum.StrEnum):
 
 
 SCOPE_LABELS = {
-    Scope.GOALS: "Goals I mark as shared, with their steps and progress",
+    Scope.GOALS: "Goals I mark as shared, with their steps and progress, and my aftercare plan (they may help write it)",
     Scope.CHECKINS: "My daily check-ins (mood, craving, sleep, whether I used)",
     Scope.JOURNAL: "A summary of my journal: cravings, triggers and the skills I tried",
     Scope.ATTENDANCE: "My attendance at program sessions",

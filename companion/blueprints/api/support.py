@@ -9,6 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, Field, model_validator
 
 from companion.blueprints.api.spec import Input, Query, endpoint
+from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.support import services
 from companion.blueprints.support.library import type_name
 from companion.models import Meeting
@@ -248,7 +249,26 @@ def aftercare():
           response=AftercareOut)
 def put_aftercare(body: AftercareIn):
     """Write my own aftercare plan."""
+    plan = services.save_aftercare_plan(current_user, _aftercare_input(body), current_user)
+    return services.aftercare_body(plan)
+
+
+def _aftercare_input(body: AftercareIn) -> dict:
     data = body.model_dump(exclude={"updated_at", "updated_by", "sponsor"})
-    data |= {"sponsor_name": body.sponsor.name, "sponsor_phone": body.sponsor.phone}
-    plan = services.save_aftercare_plan(current_user, data, current_user)
+    return data | {"sponsor_name": body.sponsor.name, "sponsor_phone": body.sponsor.phone}
+
+
+@endpoint("/participants/<int:participant_id>/aftercare", "GET", summary="A participant's aftercare plan (counselor)",
+          tag="counselor", response=AftercareOut, errors=(404,))
+def participant_aftercare(participant_id: int):
+    """The aftercare plan of a participant whose consent (scope goals) names me; recorded in their ledger."""
+    _, plan = counselor_services.aftercare_plan(current_user, participant_id)
+    return services.aftercare_body(plan)
+
+
+@endpoint("/participants/<int:participant_id>/aftercare", "PUT", summary="Write a participant's aftercare plan (counselor)",
+          tag="counselor", body=AftercareIn, response=AftercareOut, errors=(404,))
+def put_participant_aftercare(participant_id: int, body: AftercareIn):
+    """Replace the aftercare plan of a participant whose consent (scope goals) names me; recorded in their ledger."""
+    plan = counselor_services.save_aftercare(current_user, participant_id, _aftercare_input(body))
     return services.aftercare_body(plan)

@@ -6,7 +6,9 @@ from flask_login import current_user, login_required
 from companion.blueprints.counselor import bp, services
 from companion.blueprints.counselor.forms import SuggestGoalForm
 from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
-from companion.errors import Invalid
+from companion.blueprints.support import services as support_services
+from companion.blueprints.support.forms import AftercareForm, add_blank_rows, aftercare_data, aftercare_form_data
+from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
 from companion.models import Role
 from companion.roles import role_required
@@ -69,6 +71,37 @@ def suggest(participant_id: int):
             return redirect(url_for("counselor.participant", participant_id=participant_id), code=303)
     view = services.participant_view(current_user, participant_id)
     return render_template("counselor/participant.html", **view, suggest=form), 422
+
+
+@bp.route("/caseload/<int:participant_id>/aftercare", methods=["GET", "POST"])
+def aftercare(participant_id: int):
+    """Write or change a participant's aftercare plan with them, under their consent."""
+    form = AftercareForm()
+    status, conflict = 200, False
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            try:
+                services.save_aftercare(current_user, participant_id, aftercare_data(form),
+                                        expected_version=form.version.data)
+            except Invalid as error:
+                apply_errors(form, error)
+            except Conflict as error:
+                form.form_errors.append(error.detail)
+                status, conflict = 409, True
+            else:
+                flash("The aftercare plan is saved. They see it on their aftercare page.", "success")
+                return redirect(url_for("counselor.aftercare", participant_id=participant_id), code=303)
+    # Checked (404) and recorded before anything of the plan is on the page, on every request.
+    consent, plan = services.aftercare_plan(current_user, participant_id)
+    if request.method == "GET":
+        form = AftercareForm(formdata=None, data=aftercare_form_data(plan))
+        add_blank_rows(form.contacts)
+    if request.method == "GET" or conflict:
+        # After a conflict the form is built on the plan now saved, so that the next save goes through.
+        form.version.data = support_services.aftercare_version(plan)
+    return render_template("counselor/aftercare.html", participant=consent.participant, consent=consent,
+                           plan=plan, form=form, saved_now=plan if conflict else None), status
 
 
 @bp.post("/caseload/goals/<int:goal_id>/encourage")

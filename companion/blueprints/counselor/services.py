@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from companion.access import active_consents_to, consent_for, shared_goal, shared_goals
+from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
 from companion.blueprints.journal import services as journal_services
+from companion.blueprints.support import services as support_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
-from companion.models import Attendance, CheckIn, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
@@ -163,6 +164,7 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
+            "can_plan_aftercare": AFTERCARE_SCOPE in scopes,
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
@@ -181,6 +183,24 @@ def participant_goals(counselor: User, participant_id: int) -> list[Goal]:
     goals = shared_goals(counselor, [participant_id])
     ledger.record(counselor, [consent], "view", "shared goals with steps")
     return goals
+
+
+def aftercare_plan(counselor: User, participant_id: int) -> tuple[Consent, AftercarePlan | None]:
+    """A participant's aftercare plan for a counselor they consented to (scope goals), recorded in the ledger."""
+    consent = aftercare_consent(counselor, participant_id)
+    plan = support_services.aftercare_plan_for(consent.participant)
+    ledger.record(counselor, [consent], "view", "aftercare plan")
+    return consent, plan
+
+
+def save_aftercare(counselor: User, participant_id: int, data: dict, *,
+                   expected_version: str | None = None) -> AftercarePlan:
+    """Write or change a participant's aftercare plan under their consent; recorded in the ledger."""
+    consent = aftercare_consent(counselor, participant_id)
+    plan = support_services.save_aftercare_plan(consent.participant, data, counselor,
+                                                expected_version=expected_version)
+    ledger.record(counselor, [consent], "view", "aftercare plan, and changed it")
+    return plan
 
 
 def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str = "", steps: str = "") -> GoalSuggestion:
