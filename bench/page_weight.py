@@ -25,14 +25,16 @@ SIGNED_IN_TARGET = 100 * 1024
 
 
 class Meter:
-    """Counts the bytes and responses Chromium receives for one page, by resource type."""
+    """Counts the bytes Chromium receives for one page, by resource type, and the requests sent to the server."""
 
     def __init__(self, context, page):
         self.cdp = context.new_cdp_session(page)
         self.types: dict[str, str] = {}
         self.bytes: dict[str, int] = defaultdict(int)
         self.requests = 0
+        self.cached: set[str] = set()
         self.cdp.on("Network.requestWillBeSent", self._sent)
+        self.cdp.on("Network.requestServedFromCache", lambda event: self.cached.add(event["requestId"]))
         self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.send("Network.enable")
 
@@ -40,12 +42,13 @@ class Meter:
         self.types[event["requestId"]] = event.get("type", "Other")
 
     def _finished(self, event) -> None:
-        self.requests += 1
+        self.requests += event["requestId"] not in self.cached  # what the browser had to ask the server for
         self.bytes[self.types.get(event["requestId"], "Other")] += int(event["encodedDataLength"])
 
     def reset(self) -> None:
         self.bytes.clear()
         self.requests = 0
+        self.cached.clear()
 
     def total(self) -> int:
         return sum(self.bytes.values())
