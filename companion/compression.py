@@ -2,14 +2,16 @@
 
 Pages and API answers are compressed with a random-length gzip header field ("Heal the BREACH",
 Paulsen et al. 2023, as Django's GZipMiddleware does): a page that holds a secret (the CSRF token)
-beside text an attacker can reflect into it no longer gives that secret away by its compressed length.
-Static files hold no secrets; their compressed bytes are made once per file version and reused.
+beside text an attacker can reflect into it no longer shows that secret plainly in its compressed
+length, and guessing it takes many times more requests. Static files hold no secrets; their
+compressed bytes are made once per file version and reused.
 """
 
 from __future__ import annotations
 
 import gzip
 import secrets
+
 from flask import Flask, Response, request
 
 COMPRESSIBLE = {
