@@ -94,16 +94,19 @@ def machine() -> str:
     chromium = ""
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=30).stdout.strip()
-    return f"{os.cpu_count()} cores{memory}, {platform.system()} {platform.machine()}, Python {platform.python_version()}, {chromium}"
+    load = f", load average {os.getloadavg()[0]:.1f} at the end" if hasattr(os, "getloadavg") else ""
+    return (f"{os.cpu_count()} cores{memory}, {platform.system()} {platform.machine()}, "
+            f"Python {platform.python_version()}, {chromium}{load}")
 
 
 def write_section(title: str, body: str) -> None:
     """Replace the ``## {title}`` section of BENCHMARKS.md (whatever date it had) or add it before "Not measured yet"."""
     text = BENCHMARKS.read_text()
     section = f"## {title}, {date.today().isoformat()}\n\n{body.strip()}\n\n"
-    pattern = re.compile(rf"^## {re.escape(title)}\b.*?(?=^## |\Z)", re.S | re.M)
+    pattern = re.compile(rf"^## {re.escape(title)}[,\n].*?(?=^## |\Z)", re.S | re.M)
     if pattern.search(text):
-        text = pattern.sub(lambda _: section, text, count=1)
+        first = iter([section])
+        text = pattern.sub(lambda _: next(first, ""), text)  # the first one replaced, any other removed
     elif "## Not measured yet" in text:
         text = text.replace("## Not measured yet", section + "## Not measured yet", 1)
     else:

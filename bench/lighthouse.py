@@ -160,8 +160,11 @@ Audits that did not pass, in the median run:
 How the results depend on the machine: accessibility and best practices do not (they check the page).
 Performance does: Lighthouse simulates the phone's network and CPU from what it observed, and on the
 2-core reference machine, shared with other work while this ran, a busy moment lengthens the observed
-main-thread tasks and server answers, which the 4× CPU slowdown multiplies; a run can then lose a few
-points. Hence the median of several runs; a dedicated machine gives steadier and slightly higher scores.
+main-thread tasks and server answers, which the 4× CPU slowdown multiplies; a single run can then lose
+10 to 15 points, nearly all of it total blocking time that the page's own scripts do not cause. Hence
+the median of several runs and the load average named with the machine; a dedicated machine gives
+steadier scores. The stylesheet that `render-blocking-*` and `network-dependency-tree-insight` name is
+app.css, which every page needs before it paints; the CSP (no `unsafe-inline`) rules out inlining it.
 """)
         print("BENCHMARKS.md updated")
 

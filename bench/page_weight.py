@@ -158,7 +158,9 @@ Bytes transferred (headers and bodies as sent: Chromium's `encodedDataLength`) b
 360 × 740 phone viewport, loading the demo program served on 127.0.0.1, until the network is idle.
 *Empty cache* is a first visit (for the signed-in pages: the session cookie, nothing cached), *after
 sign-in* the page opened right after signing in through the sign-in page, *repeat visit* the same page
-loaded again. Machine: {machine()}. Byte counts do not depend on the machine's speed.
+loaded again; in brackets the requests that reached the server (a repeat visit's second one is the
+favicon, which Chromium fetches outside the page's cache). Byte counts do not depend on the machine's
+speed. Machine: {machine()}.
 
 {result}
 
