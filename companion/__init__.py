@@ -98,7 +98,8 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """CSRF for pages, security headers for every response, navigation for templates."""
+    """CSRF for pages, security headers, static caching and compression for every response, navigation for templates."""
+    from companion import compression, static_files
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
@@ -109,6 +110,10 @@ def register_request_hooks(app: Flask) -> None:
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not request.path.startswith("/api/"):
             csrf.protect()
 
+    # After-request hooks run in the reverse order of registration: compression, registered first,
+    # runs last and so compresses the body every other hook has finished with.
+    compression.init_app(app)
+    static_files.init_app(app)
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"navigation": navigation()})
 
