@@ -43,6 +43,11 @@ async function offlinePage() {
       { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
+// The shell again after something cleared it (the quick exit does); a signed-in page asks for it.
+async function keepShell() {
+  if (!(await caches.has(CACHE))) await (await caches.open(CACHE)).addAll(SHELL.precache);
+}
+
 async function navigate(request) {
   const copy = request.method === "POST" ? request.clone() : null;
   try {
@@ -76,7 +81,7 @@ self.addEventListener("sync", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data?.type === "replay") event.waitUntil(CompanionQueue.replay().then(() => tellPages({ type: "queue-changed" })));
+  if (event.data?.type === "keep-shell") event.waitUntil(keepShell().catch(() => null));
 });
 
 // A reminder: a discreet one says only "Companion: you have a reminder"; the details are inside the app.

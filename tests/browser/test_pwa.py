@@ -172,7 +172,8 @@ def test_the_offline_page_keeps_a_check_in_and_the_safety_plan(page, live_app):
     page.goto("/journal/checkin")
     assert page.get_by_role("heading", name="You're offline").is_visible()
     plan = page.locator("[data-plan]")
-    assert plan.is_visible() and "988" in plan.inner_text()  # the prefilled crisis lines
+    expect(plan).to_be_visible()
+    expect(plan).to_contain_text("988")  # the prefilled crisis lines
     checkin = page.locator("#checkin")
     checkin.get_by_role("button", name="Save my check-in").click()
     expect(checkin).to_contain_text("Choose your mood")  # kept nothing half-done, said why
@@ -195,7 +196,7 @@ def test_a_step_ticked_off_offline_is_sent_once(page, live_app):
     controlled(page)
     page.context.set_offline(True)
     page.locator(f"#step-{step_id} .step-toggle").click()
-    assert page.locator(f"#step-{step_id} .step-toggle").get_attribute("aria-pressed") == "true"
+    expect(page.locator(f"#step-{step_id} .step-toggle")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("[data-queue-status]")).to_contain_text("waiting to send")
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -206,8 +207,8 @@ def test_a_step_ticked_off_offline_is_sent_once(page, live_app):
 
 
 @pytest.fixture
-def page_expecting_refusals(browser, live_server):
-    """A phone-sized page that, unlike ``page``, expects some API answers to be 4xx (the point of the test)."""
+def lenient_page(browser, live_server):
+    """A phone-sized page that, unlike ``page``, lets some answers be 4xx or off-site (the point of its test)."""
     from tests.browser.conftest import PHONE
 
     context = browser.new_context(base_url=live_server, **PHONE)
@@ -219,8 +220,8 @@ def page_expecting_refusals(browser, live_server):
     assert errors == []
 
 
-def test_a_refused_replay_is_shown_not_dropped(page_expecting_refusals, live_app):
-    page = page_expecting_refusals
+def test_a_refused_replay_is_shown_not_dropped(lenient_page, live_app):
+    page = lenient_page
     signed_in(page)
     controlled(page)
     owner = int(page.evaluate("document.body.dataset.user"))
@@ -230,10 +231,10 @@ def test_a_refused_replay_is_shown_not_dropped(page_expecting_refusals, live_app
         body: {id: crypto.randomUUID(), kind: 'craving', intensity: 12}})""", owner)
     page.goto("/journal")
     alert = page.locator(".queue-refused")
-    alert.wait_for()
-    assert "could not be saved" in alert.inner_text() and "10" in alert.inner_text()
+    expect(alert).to_contain_text("could not be saved")
+    expect(alert).to_contain_text("10")
     page.reload()
-    assert page.locator(".queue-refused").is_visible()  # still shown until dismissed
+    expect(page.locator(".queue-refused")).to_be_visible()  # still shown until dismissed
     page.get_by_role("button", name="Dismiss").click()
     page.locator(".queue-refused").wait_for(state="detached")
     assert entries(live_app) == []
@@ -263,11 +264,17 @@ def test_signing_out_clears_the_queue_caches_and_storage(page):
     page.goto("/settings")
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login$"))
-    left = page.evaluate("""async () => ({
-        caches: (await caches.keys()).length,
-        databases: (await indexedDB.databases()).map((d) => d.name),
-    })""")
-    assert left == {"caches": 0, "databases": []}
+    # The sign-in page may install the generic shell again (nothing personal is in it); nothing else is left.
+    left = page.evaluate("""async () => {
+        const urls = [];
+        for (const key of await caches.keys()) {
+            for (const request of await (await caches.open(key)).keys()) urls.push(new URL(request.url).pathname);
+        }
+        return {urls, databases: (await indexedDB.databases()).map((d) => d.name)};
+    }""")
+    assert left["databases"] == []
+    shell = page.evaluate("async () => (await (await fetch('/sw.js')).text()).split('\\n')[0]")
+    assert all(f'"{url}"' in shell for url in left["urls"]), left["urls"]
 
 
 def test_a_push_from_the_worker_shows_a_discreet_notification_and_opens_the_inbox(page, live_app, live_server,
@@ -316,3 +323,21 @@ def test_a_push_from_the_worker_shows_a_discreet_notification_and_opens_the_inbo
         self.dispatchEvent(new NotificationEvent('notificationclick', {notification}));
     }""")
     page.wait_for_url(re.compile(re.escape(payload["url"]) + "$"))
+
+
+def test_quick_exit_leaves_for_a_neutral_site_and_clears_the_cache(lenient_page, live_server):
+    page = lenient_page
+    page.route("https://www.weather.gov/**", lambda route: route.fulfill(body="<title>Weather</title>weather",
+                                                                         content_type="text/html"))
+    signed_in(page)
+    controlled(page)
+    other_tab = page.context.new_page()
+    other_tab.goto("/offline")
+    assert other_tab.evaluate("async () => (await caches.keys()).length") == 1
+    page.get_by_role("link", name="Quick exit").click()
+    page.wait_for_url("https://www.weather.gov/")
+    assert other_tab.evaluate("async () => (await caches.keys()).length") == 0
+    page.go_back()  # the page left is not in the history: "back" skips it
+    assert page.url != f"{live_server}/"
+    page.goto(f"{live_server}/help")  # back in the app: the service worker keeps its shell again
+    until(page, "async () => (await caches.keys()).length === 1")

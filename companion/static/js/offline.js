@@ -33,8 +33,8 @@ async function showQueue() {
   statusBox.replaceChildren();
   statusBox.hidden = !waiting.length && !refused.length;
   if (waiting.length) {
-    const where = owner === null ? "They will be sent after you sign in." : navigator.onLine
-      ? "Sending…" : "They will be sent when you're back online.";
+    const where = owner === null || lastReplay.signedOut ? "They will be sent after you sign in again."
+      : !navigator.onLine || lastReplay.offline ? "They will be sent when you're back online." : "Sending…";
     const line = element("p", `${waiting.length === 1 ? "1 entry is" : `${waiting.length} entries are`} ` +
       `waiting to send. ${where}`, { role: "status" });
     line.className = "queue-waiting";
@@ -59,9 +59,11 @@ async function showQueue() {
   }
 }
 
+let lastReplay = {};
+
 async function replay() {
   if (!Queue || !navigator.onLine) return;
-  await Queue.replay().catch(() => null);
+  lastReplay = (await Queue.replay().catch(() => null)) ?? {};
   await showQueue();
 }
 
@@ -212,6 +214,7 @@ async function start() {
   await showQueue();
   if (offlinePage) await drawOfflinePage();
   keepPlans().catch(() => null);
+  if (owner !== null) navigator.serviceWorker?.controller?.postMessage({ type: "keep-shell" });
   replay();
 }
 
