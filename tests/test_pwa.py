@@ -192,3 +192,9 @@ def test_the_pin_lock_is_turned_off_with_the_current_pin(client, with_pin):
     assert with_pin.pin_hash is None
     client.get("/launch")
     assert client.get("/goals").status_code == 200
+
+
+def test_a_locked_app_shows_no_navigation(client, with_pin):
+    client.get("/launch")
+    html = client.get("/unlock").get_data(as_text=True)
+    assert 'aria-label="Main"' not in html and 'href="/help"' in html

@@ -253,17 +253,29 @@ def test_an_item_waits_while_signed_out_and_is_never_sent_as_someone_else(page, 
     assert page.locator("[data-queue-status]").is_hidden()  # nor shown to this one
 
 
-def test_signing_out_clears_the_queue_caches_and_storage(page):
+def test_signing_out_warns_of_what_waits_then_clears_the_phone(page, live_app):
     signed_in(page)
     controlled(page)
-    page.context.set_offline(True)
-    page.goto("/log/craving")  # the offline page, whose form keeps the entry
-    page.locator("#log").get_by_label("5", exact=True).check()
-    page.locator("#log").get_by_role("button", name="Save").click()
-    page.context.set_offline(False)
     page.goto("/settings")
+    page.context.set_offline(True)
+    page.evaluate("""async () => {
+        await CompanionQueue.put({id: crypto.randomUUID(), owner: Number(document.body.dataset.user), state: 'waiting',
+            created: Date.now(), method: 'POST', url: '/api/v1/logs', label: 'A craving, 5 out of 10',
+            body: {id: crypto.randomUUID(), kind: 'craving', intensity: 5}});
+        navigator.serviceWorker.dispatchEvent(new MessageEvent('message', {data: {type: 'queue-changed'}}));
+    }""")
+    expect(page.locator("[data-queue-status]")).to_contain_text("1 entry is waiting to send")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page.locator("[data-sign-out-warning]")).to_contain_text("1 entry has not been sent yet")
+    assert page.url.endswith("/settings")  # not signed out behind the person's back
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("[data-queue-status]").wait_for(state="hidden")  # sent after all
+    assert len(entries(live_app)) == 1
     page.get_by_role("button", name="Sign out", exact=True).click()
     page.wait_for_url(re.compile(r"/login$"))
+    page.wait_for_load_state("networkidle")
     # The sign-in page may install the generic shell again (nothing personal is in it); nothing else is left.
     left = page.evaluate("""async () => {
         const urls = [];
@@ -341,3 +353,30 @@ def test_quick_exit_leaves_for_a_neutral_site_and_clears_the_cache(lenient_page,
     assert page.url != f"{live_server}/"
     page.goto(f"{live_server}/help")  # back in the app: the service worker keeps its shell again
     until(page, "async () => (await caches.keys()).length === 1")
+
+
+def test_a_pin_locks_the_installed_app_when_it_opens(page, screenshot):
+    signed_in(page)
+    page.goto("/settings")
+    page.get_by_role("link", name="Set a PIN").click()
+    page.get_by_label("A PIN of 4 to 8 digits").fill("1234")
+    page.get_by_label("The same PIN again").fill("1234")
+    page.get_by_role("button", name="Turn on the PIN lock").click()
+    expect(page.locator(".error")).to_contain_text("easy to guess")
+    page.get_by_label("A PIN of 4 to 8 digits").fill("2580")
+    page.get_by_label("The same PIN again").fill("2580")
+    page.get_by_role("button", name="Turn on the PIN lock").click()
+    page.wait_for_url(re.compile(r"/settings$"))
+    assert axe_violations(page) == []
+
+    page.goto("/launch")  # the manifest's start_url: how the installed app opens
+    page.wait_for_url(re.compile(r"/unlock$"))
+    screenshot("unlock")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Get help now").click()
+    page.wait_for_url(re.compile(r"/help$"))  # crisis help stays open while locked
+    page.goto("/journal")
+    page.wait_for_url(re.compile(r"/unlock\?next="))
+    page.get_by_label("Your PIN").fill("2580")
+    page.get_by_role("button", name="Unlock").click()
+    page.wait_for_url(re.compile(r"/journal$"))

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import (Response, current_app, flash, redirect, render_template, request, session, url_for)
 from flask_login import current_user, login_required
 
-from companion.blueprints.auth.sessions import end_session, safe_next
+from companion.blueprints.auth.sessions import clear_device, end_session, safe_next
 from companion.blueprints.pwa import bp, services
 from companion.blueprints.pwa.forms import PinForm, RemovePinForm, UnlockForm
 from companion.blueprints.journal.forms import MOOD_LABELS
@@ -19,7 +19,6 @@ from companion.forms import apply_errors
 # The app shell the service worker keeps: what a page needs to render offline (no personal data).
 SHELL_FILES = ["css/app.css", "js/app.js", "js/enhance.js", "js/queue.js", "js/offline.js", "js/journal.js",
                "icons/icon.svg", "icons/nav.svg", "icons/icon-192.png"]
-CLEAR_SITE_DATA = '"cache", "storage"'
 # What a locked app still answers: unlocking, signing out, crisis help, and the files that draw those pages.
 OPEN_WHILE_LOCKED = {"pwa.unlock", "pwa.service_worker", "pwa.manifest", "pwa.offline", "auth.logout",
                      "main.help", "static", "api.sign_out"}
@@ -129,9 +128,7 @@ def unlock():
                 end_session()
                 flash("For your safety, Companion signed out after several wrong PINs. "
                       "Please sign in with your password.", "info")
-                response = redirect(url_for("auth.login"), code=303)
-                response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-                return response
+                return clear_device(redirect(url_for("auth.login"), code=303))
             except Invalid as error:
                 apply_errors(form, error)
                 status = 401

@@ -29,6 +29,7 @@ async function showQueue() {
   if (!statusBox || !Queue) return;
   const items = (await Queue.all().catch(() => [])).filter((item) => owner === null || item.owner === owner);
   const waiting = items.filter((item) => item.state === "waiting");
+  waitingCount = waiting.length;
   const refused = items.filter((item) => item.state === "refused");
   statusBox.replaceChildren();
   statusBox.hidden = !waiting.length && !refused.length;
@@ -108,22 +109,33 @@ document.addEventListener("submit", async (event) => {
   if (navigator.onLine) replay();
 });
 
-// Signing out: send what waits if possible, then clear this phone's copies before the server's Clear-Site-Data.
-document.addEventListener("submit", async (event) => {
+// Signing out deletes what waits on this phone: say so first, and try to send it.
+let waitingCount = 0;
+document.addEventListener("submit", (event) => {
   const form = event.target;
-  if (!form.matches("[data-sign-out]") || form.dataset.clearing) return;
+  if (!form.matches("[data-sign-out]") || !waitingCount || form.dataset.confirmed) return;
   event.preventDefault();
-  form.dataset.clearing = "1";
-  try {
-    if (Queue) {
-      await Promise.race([replay(), new Promise((resolve) => setTimeout(resolve, 3000))]);
-      await Queue.clearAll();
-    }
-    if ("caches" in self) for (const key of await caches.keys()) await caches.delete(key);
-  } finally {
-    form.submit();
-  }
+  replay();
+  if (form.querySelector("[data-sign-out-warning]")) return;
+  const warning = element("div", undefined, { "data-sign-out-warning": "", role: "alert" });
+  warning.className = "queue-refused";
+  warning.append(element("p", `${waitingCount === 1 ? "1 entry has" : `${waitingCount} entries have`} not been ` +
+    "sent yet. Signing out deletes them from this phone. Wait until you're back online to keep them."));
+  const anyway = element("button", "Sign out anyway", { type: "button" });
+  anyway.className = "button";
+  anyway.addEventListener("click", () => {
+    form.dataset.confirmed = "1";
+    form.requestSubmit();
+  });
+  warning.append(anyway);
+  form.append(warning);
 });
+
+// The page after signing out: clear the phone here too, for browsers that ignore Clear-Site-Data.
+async function clearDevice() {
+  await Queue?.clearAll();
+  if ("caches" in self) for (const key of await caches.keys()) await caches.delete(key);
+}
 
 // The participant's plans, kept for the offline page (in IndexedDB, never in the service worker's cache).
 async function keepPlans() {
@@ -209,6 +221,10 @@ if (body.dataset.pinLock !== undefined && matchMedia("(display-mode: standalone)
 
 async function start() {
   if (!Queue) return;
+  if (body.dataset.clearDevice !== undefined) {
+    await clearDevice().catch(() => null);
+    return;
+  }
   if (offlinePage && owner === null) owner = (await Queue.kept("user").catch(() => null)) ?? null;
   window.addEventListener("online", replay);
   await showQueue();
