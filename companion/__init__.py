@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
     from companion.blueprints.privacy import bp as privacy_bp
+    from companion.blueprints.pwa import bp as pwa_bp
     from companion.blueprints.support import bp as support_bp
     from companion.blueprints.reminders import bp as reminders_bp
     from companion.blueprints.sessions import bp as sessions_bp
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(sessions_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(pwa_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,6 @@
 """The bottom navigation: the capabilities this app has, for the signed-in person's role."""
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_login import current_user
 
 PARTICIPANT_NAV = [
@@ -24,8 +24,8 @@ ADMIN_NAV = [
 
 def navigation() -> list[dict]:
     """The bottom navigation's items, with the current one marked."""
-    if not current_user.is_authenticated:
-        return []
+    if not current_user.is_authenticated or session.get("locked"):
+        return []  # a locked app shows only the way to unlock it (and crisis help)
     items = {"counselor": COUNSELOR_NAV, "admin": ADMIN_NAV}.get(current_user.role, PARTICIPANT_NAV)
     here = request.endpoint or ""
 

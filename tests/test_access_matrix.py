@@ -17,7 +17,9 @@ from companion.models import GoalSuggestion
 from tests.conftest import Auth
 
 SECRET = "ALEX-PRIVATE-9F2C"
-OPEN_TO_ALL = {"/help", "/login", "/register", "/reset", "/api/v1/openapi.json"}
+# Public by design, and the same for everyone: nothing personal is in them.
+OPEN_TO_ALL = {"/help", "/login", "/register", "/reset", "/api/v1/openapi.json", "/manifest.webmanifest", "/sw.js",
+               "/offline"}
 SKIP_PREFIXES = ("/static/", "/reset/")
 
 

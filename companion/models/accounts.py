@@ -55,6 +55,8 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     # How the disclosure ledger names this person: opaque, so ledger rows hold nothing of theirs.
     ledger_ref: Mapped[str] = mapped_column(String(36), default=lambda: str(uuid.uuid4()), unique=True)
+    # The optional PIN that unlocks the installed app on reopening (argon2id, like the password).
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
 
     program: Mapped[Program | None] = relationship(back_populates="users")
 

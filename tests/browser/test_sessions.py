@@ -106,7 +106,8 @@ def test_staff_set_up_a_group_and_change_one_session(page, screenshot, people):
     assert page.get_by_text("Alex is enrolled.").is_visible()
     check(page, screenshot, "group")
     page.goto(f"/sessions/groups/{people['group_id']}")
-    page.locator(".session-link").first.click()
+    with page.expect_navigation():
+        page.locator(".session-link").first.click()
     check(page, screenshot, "occurrence")
     page.get_by_role("button", name="Cancel this session").click()
     assert page.get_by_text("This session is cancelled.").is_visible()

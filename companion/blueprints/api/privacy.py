@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from companion.blueprints.api.goals import GoalOut
 from companion.blueprints.api.spec import Input, Query, endpoint
-from companion.blueprints.auth.sessions import end_session
+from companion.blueprints.auth.sessions import clear_device, end_session
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.privacy import fhir, ledger, services
 from companion.errors import NotFound
@@ -156,4 +156,4 @@ def delete_me(body: DeleteMe):
     """Delete everything of mine after checking my password; every session of mine ends."""
     services.delete_account(current_user, body.password)
     end_session()
-    return Response(status=204, headers={"Clear-Site-Data": '"cache", "storage"'})
+    return clear_device(Response(status=204))

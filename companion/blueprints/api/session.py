@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from companion.blueprints.api.schemas import Credentials, SessionOut
 from companion.blueprints.api.spec import endpoint
 from companion.blueprints.auth import services
-from companion.blueprints.auth.sessions import end_session, start_session
+from companion.blueprints.auth.sessions import clear_device, end_session, start_session
 from companion.models import User
 
 
@@ -41,4 +41,4 @@ def current_session():
 def sign_out():
     """Sign out; the device's cached data is cleared too."""
     end_session()
-    return Response(status=204, headers={"Clear-Site-Data": '"cache", "storage"'})
+    return clear_device(Response(status=204))

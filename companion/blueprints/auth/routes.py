@@ -1,6 +1,6 @@
 """Account pages."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from companion.blueprints.auth import bp
@@ -13,14 +13,18 @@ from companion.blueprints.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from companion.blueprints.auth.sessions import end_session, enforce_session_limits, safe_next, start_session
+from companion.blueprints.auth.sessions import (
+    clear_device,
+    end_session,
+    enforce_session_limits,
+    safe_next,
+    start_session,
+)
 from companion.errors import Invalid, Throttled, Unauthorized
 from companion.forms import apply_errors
 from companion.mail import send_mail
 
 bp.before_app_request(enforce_session_limits)
-
-CLEAR_SITE_DATA = '"cache", "storage"'
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -29,6 +33,8 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
+    if request.method == "GET" and session.pop("clear_device", False):
+        return render_template("auth/login.html", form=form, clear_device=True)
     status = 200
     if form.validate_on_submit():
         try:
@@ -52,9 +58,7 @@ def logout():
     """Sign out and clear what this device kept."""
     end_session()
     flash("You are signed out. Take care.", "info")
-    response = redirect(url_for("auth.login"), code=303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return clear_device(redirect(url_for("auth.login"), code=303))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -155,9 +159,7 @@ def sign_out_everywhere():
     services.end_all_sessions(current_user)
     end_session()
     flash("You are signed out on every device.", "info")
-    response = redirect(url_for("auth.login"), code=303)
-    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
-    return response
+    return clear_device(redirect(url_for("auth.login"), code=303))
 
 
 @bp.app_context_processor

@@ -55,6 +55,17 @@ def end_session() -> None:
     session.clear()
 
 
+CLEAR_SITE_DATA = '"cache", "storage"'
+
+
+def clear_device(response):
+    """After signing out: the browser drops what it kept of the site (Clear-Site-Data), and the next page
+    clears the offline queue and caches itself too, for browsers without that header."""
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    session["clear_device"] = True
+    return response
+
+
 def enforce_session_limits() -> None:
     """End a session idle for too long or older than the absolute limit."""
     if request.endpoint == "static" or "_user_id" not in session:

@@ -9,8 +9,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from companion.access import local_today
-from companion.blueprints.auth.routes import CLEAR_SITE_DATA
-from companion.blueprints.auth.sessions import end_session
+from companion.blueprints.auth.sessions import clear_device, end_session
 from companion.blueprints.privacy import bp, fhir, ledger, services
 from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
 from companion.errors import Invalid
@@ -111,7 +110,6 @@ def delete_account():
         else:
             end_session()
             flash("Your account and everything in it have been deleted. We wish you well.", "info")
-            response = redirect(url_for("auth.login"), code=303)
-            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+            response = clear_device(redirect(url_for("auth.login"), code=303))
             return response
     return render_template("privacy/delete.html", form=form), 422 if request.method == "POST" else 200

@@ -26,7 +26,8 @@ async function send(form, selector) {
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const selector = form.dataset.swap;
-  if (!selector || form.dataset.sending) return;
+  // Offline, a form that can wait is kept on the phone by offline.js instead.
+  if (!selector || form.dataset.sending || (form.dataset.offline !== undefined && !navigator.onLine)) return;
   event.preventDefault();
   form.dataset.sending = "1";
   send(form, selector).catch(() => {

@@ -1,7 +1,8 @@
-// Turn on Web Push for this phone from the settings page, when a service worker is installed.
-// Without JavaScript, push, or a service worker, the button stays hidden and e-mail and the inbox still work.
+// Turn Web Push on or off for this phone from the settings page, after a tap (never a prompt on load).
+// Without JavaScript, push or a service worker, the buttons stay hidden and e-mail and the inbox still work.
 
 const box = document.querySelector("[data-push-setup]");
+const FAILED = "We could not turn on notifications. E-mail and the inbox still work.";
 
 function urlBase64ToUint8Array(text) {
   const padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -10,37 +11,50 @@ function urlBase64ToUint8Array(text) {
 
 async function setUp() {
   if (!box || !box.dataset.vapidKey || !("serviceWorker" in navigator) || !("PushManager" in window)) return;
-  const registration = await navigator.serviceWorker.getRegistration();
-  if (!registration) return;
+  const registration = await navigator.serviceWorker.ready;
   const status = box.querySelector("[data-push-status]");
-  const button = box.querySelector("[data-push-enable]");
-  const csrf = box.closest("form").querySelector("input[name$='csrf_token']").value;
+  const enable = box.querySelector("[data-push-enable]");
+  const disable = box.querySelector("[data-push-disable]");
+  const csrf = document.body.dataset.csrf;
+  const send = (method, body) => fetch("/api/v1/push-subscriptions", {
+    method, credentials: "same-origin", body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+  });
+  const show = (on, message) => {
+    status.textContent = message ?? (on ? "Notifications are on for this phone."
+      : "Notifications are not turned on for this phone yet.");
+    enable.hidden = on;
+    disable.hidden = !on;
+  };
   box.hidden = false;
-  if (await registration.pushManager.getSubscription()) {
-    status.textContent = "Notifications are on for this phone.";
-  }
-  button.addEventListener("click", async () => {
+  show(Boolean(await registration.pushManager.getSubscription()));
+
+  enable.addEventListener("click", async () => {
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
-        status.textContent = "Notifications are blocked for Companion in this browser's settings.";
+        show(false, "Notifications are blocked for Companion in this browser's settings.");
         return;
       }
       const subscription = (await registration.pushManager.getSubscription()) ||
         (await registration.pushManager.subscribe({
           userVisibleOnly: true, applicationServerKey: urlBase64ToUint8Array(box.dataset.vapidKey),
         }));
-      const body = subscription.toJSON();
-      const response = await fetch("/api/v1/push-subscriptions", {
-        method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ endpoint: body.endpoint, keys: body.keys }),
-      });
-      status.textContent = response.ok ? "Notifications are on for this phone."
-        : "We could not turn on notifications. E-mail and the inbox still work.";
+      const { endpoint, keys } = subscription.toJSON();
+      const response = await send("POST", { endpoint, keys });
+      show(response.ok, response.ok ? undefined : FAILED);
     } catch {
-      status.textContent = "We could not turn on notifications. E-mail and the inbox still work.";
+      show(false, FAILED);
     }
+  });
+
+  disable.addEventListener("click", async () => {
+    const subscription = await registration.pushManager.getSubscription();
+    if (subscription) {
+      await send("DELETE", { endpoint: subscription.endpoint }).catch(() => null);
+      await subscription.unsubscribe().catch(() => null);
+    }
+    show(false, "Notifications are off for this phone.");
   });
 }
 
