@@ -27,7 +27,7 @@ def test_the_manifest_is_neutral_standalone_and_its_icons_are_the_sizes_it_says(
     assert not any(word in response.get_data(as_text=True).lower() for word in ("recovery", "substance", "sober", "addiction"))
     purposes = set()
     for icon in manifest["icons"]:
-        width, height = png_size(STATIC / icon["src"].removeprefix("/static/"))
+        width, height = png_size(STATIC / icon["src"].split("?")[0].removeprefix("/static/"))
         assert icon["sizes"] == f"{width}x{height}"
         purposes.add((icon["purpose"], width))
     assert {("any", 192), ("any", 512), ("maskable", 192), ("maskable", 512)} <= purposes
