@@ -280,7 +280,10 @@ def test_signing_out_warns_of_what_waits_then_clears_the_phone(page, live_app):
     left = page.evaluate("""async () => {
         const urls = [];
         for (const key of await caches.keys()) {
-            for (const request of await (await caches.open(key)).keys()) urls.push(new URL(request.url).pathname);
+            for (const request of await (await caches.open(key)).keys()) {
+                const url = new URL(request.url);
+                urls.push(url.pathname + url.search);
+            }
         }
         return {urls, databases: (await indexedDB.databases()).map((d) => d.name)};
     }""")
