@@ -55,7 +55,7 @@ def test_the_phone_time_zone_is_chosen_for_you(browser, live_server):
 
 
 def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 @pytest.mark.parametrize("path", ["/login", "/register", "/reset", "/help"])

@@ -48,7 +48,7 @@ def sign_in(page, email):
 
 
 def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def test_an_admin_imports_the_feed_and_a_participant_saves_an_online_meeting_for_today(page, live_app, people, screenshot):
