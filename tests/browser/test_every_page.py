@@ -170,6 +170,7 @@ PAGES = [
     Page("reset-expired", None, "/reset/not-a-real-token", lands="/reset"),
     Page("help-signed-out", None, "/help"),
     Page("not-found-signed-out", None, "/no-such-page", 404),
+    Page("offline-signed-out", None, "/offline"),
     # A participant
     Page("today", "participant", "/"),
     Page("goals", "participant", "/goals"),
@@ -213,11 +214,15 @@ PAGES = [
     Page("who-saw-what", "participant", "/privacy/who-saw-what"),
     Page("delete-account", "participant", "/privacy/delete"),
     Page("help", "participant", "/help"),
+    Page("offline", "participant", "/offline"),
+    Page("pin", "participant", "/settings/pin"),
+    Page("pin-errors", "participant", "/settings/pin", submit="Turn on the PIN lock"),
     Page("not-found", "participant", "/goals/999999", 404),
     # A counselor
     Page("caseload", "counselor", "/caseload"),
     Page("caseload-by-name", "counselor", "/caseload?sort=name"),
     Page("caseload-participant", "counselor", "/caseload/{participant}"),
+    Page("caseload-aftercare", "counselor", "/caseload/{participant}/aftercare"),
     Page("staff-sessions", "counselor", "/sessions"),
     Page("group-new", "counselor", "/sessions/groups/new"),
     Page("group", "counselor", "/sessions/groups/{group}"),
