@@ -7,7 +7,8 @@ import re
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
 from companion import create_app
 from companion.config import TestConfig, database_url
@@ -21,13 +22,38 @@ PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpos
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+def worker_database_url(url: str) -> str:
+    """The PostgreSQL database of this pytest-xdist worker: ``test`` becomes ``test_gw0``, created when missing.
+
+    Each worker empties its database's schema when it starts, so two workers must never share one.
+    Without xdist the URL is returned as it is.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")  # CREATE DATABASE cannot run in a transaction
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}):
+                try:
+                    conn.execute(text(f"CREATE DATABASE {conn.dialect.identifier_preparer.quote(own.database)}"))
+                except ProgrammingError as error:
+                    if getattr(error.orig, "sqlstate", None) != "42P04":  # created meanwhile by another run
+                        raise
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_uri(request, tmp_path_factory) -> str:
-    """The database URI of one test run: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL."""
+    """The database URI of one test run: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL (one per xdist worker)."""
     if request.param == "sqlite":
         uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        uri = database_url(os.environ["TEST_DATABASE_URL"])
+        uri = worker_database_url(database_url(os.environ["TEST_DATABASE_URL"]))
     app = create_app(TestConfig(uri))
     with app.app_context():
         if request.param == "postgresql":
