@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import ProgrammingError
@@ -14,10 +15,15 @@ from companion import create_app
 from companion.config import TestConfig, database_url
 from companion.extensions import db, limiter
 from companion.models import InviteCode, Program, User
-from companion.security import hash_password
+from companion.security import hash_password, use_hasher
+
+# argon2id at its cheapest for the suite. The real parameters cost tens of milliseconds of CPU per sign-in
+# on purpose (seconds on a busy machine), and the suite signs in over a thousand times; what production
+# uses is pinned by test_passwords_are_hashed_with_argon2id_at_rfc_9106_parameters.
+use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 PASSWORD = "a long and unusual passphrase"
-PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+PASSWORD_HASH = hash_password(PASSWORD)
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
