@@ -25,8 +25,11 @@ run: $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# One pytest-xdist worker per logical CPU (psutil or not); work stealing evens out the long tests (browser, worker processes).
+# One test: make test PYTEST_ARGS='-n0 tests/test_app.py::test_demo_sign_ins_work'
+PYTEST_WORKERS ?= logical
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -16,7 +16,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
 # argon2id with the library's defaults (RFC 9106's second recommended option).
-_hasher = PasswordHasher()
+DEFAULT_HASHER = PasswordHasher()
+_hasher = DEFAULT_HASHER
 
 
 def hash_password(password: str) -> str:
@@ -40,9 +41,22 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-# A throwaway hash, verified against when an account does not exist, so that a
-# wrong e-mail takes as long as a wrong password and does not reveal who has an account.
-DUMMY_HASH = hash_password("not-a-real-password-only-for-timing")
+def verify_without_account(password: str) -> None:
+    """Do the work of checking a password when the account does not exist.
+
+    So a wrong e-mail takes as long as a wrong password and does not reveal who has an account.
+    """
+    verify_password(_dummy_hash, password)
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash and verify with other argon2 parameters from now on (the test suite's cheap ones; never in production)."""
+    global _hasher, _dummy_hash
+    _hasher = hasher
+    _dummy_hash = hash_password("not-a-real-password-only-for-timing")
+
+
+_dummy_hash = hash_password("not-a-real-password-only-for-timing")
 
 
 @cache

@@ -6,28 +6,65 @@ import os
 import re
 
 import pytest
+from argon2 import PasswordHasher
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ProgrammingError
 
 from companion import create_app
 from companion.config import TestConfig, database_url
 from companion.extensions import db, limiter
 from companion.models import InviteCode, Program, User
-from companion.security import hash_password
+from companion.security import hash_password, use_hasher
+
+# argon2id at its cheapest for the suite. The real parameters cost tens of milliseconds of CPU per sign-in
+# on purpose (seconds on a busy machine), and the suite signs in over a thousand times; what production
+# uses is pinned by test_passwords_are_hashed_with_argon2id_at_rfc_9106_parameters.
+use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 PASSWORD = "a long and unusual passphrase"
-PASSWORD_HASH = hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+PASSWORD_HASH = hash_password(PASSWORD)
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
+def worker_database_url(url: str) -> str:
+    """The PostgreSQL database of this pytest-xdist worker: ``test`` becomes ``test_gw0``, created when missing.
+
+    Each worker empties its database's schema when it starts, so two workers must never share one.
+    The worker's database commits without waiting for the disk (``synchronous_commit = off``): a commit
+    is as visible and as atomic as before and only a crash of PostgreSQL itself could lose one, which no
+    test is about; each commit then costs a fraction of a millisecond instead of several. Without xdist
+    the URL is returned as it is.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")  # CREATE DATABASE cannot run in a transaction
+    try:
+        with engine.connect() as conn:
+            name = conn.dialect.identifier_preparer.quote(own.database)
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}):
+                try:
+                    conn.execute(text(f"CREATE DATABASE {name}"))
+                except ProgrammingError as error:
+                    if getattr(error.orig, "sqlstate", None) != "42P04":  # created meanwhile by another run
+                        raise
+            conn.execute(text(f"ALTER DATABASE {name} SET synchronous_commit = off"))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database_uri(request, tmp_path_factory) -> str:
-    """The database URI of one test run: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL."""
+    """The database URI of one test run: an SQLite file, or the PostgreSQL of TEST_DATABASE_URL (one per xdist worker)."""
     if request.param == "sqlite":
         uri = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     else:
-        uri = database_url(os.environ["TEST_DATABASE_URL"])
+        uri = worker_database_url(database_url(os.environ["TEST_DATABASE_URL"]))
     app = create_app(TestConfig(uri))
     with app.app_context():
         if request.param == "postgresql":

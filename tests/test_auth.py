@@ -36,6 +36,17 @@ def test_register_for_personal_use_signs_in_and_shows_today(client):
     assert "Robin" in client.get("/").get_data(as_text=True)
 
 
+def test_passwords_are_hashed_with_argon2id_at_rfc_9106_parameters():
+    """The suite hashes with cheap parameters (see conftest); outside it, RFC 9106's low-memory option."""
+    from argon2 import profiles
+
+    from companion.security import DEFAULT_HASHER
+
+    fields = ["type", "time_cost", "memory_cost", "parallelism", "hash_len", "salt_len"]
+    assert [getattr(DEFAULT_HASHER, f) for f in fields] == [getattr(profiles.RFC_9106_LOW_MEMORY, f) for f in fields]
+    assert DEFAULT_HASHER.hash(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
 def test_register_with_an_invite_code_joins_the_program(client, make_program, make_invite):
     program = make_program(slug="harbor")
     invite = make_invite(program, code="HARBOR-2026")

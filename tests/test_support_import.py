@@ -276,10 +276,10 @@ def test_a_url_answering_an_error_is_refused(runner, program, allow_loopback):
 def test_a_url_that_does_not_answer_is_refused(runner, program, allow_loopback):
     import socket
 
-    with socket.socket() as sock:  # a port that nothing listens on
+    with socket.socket() as sock:  # bound but never listening, so no other test can take the port meanwhile
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    result = run_import(runner, f"http://127.0.0.1:{port}/feed.json", "--program", "riverside")
+        result = run_import(runner, f"http://127.0.0.1:{port}/feed.json", "--program", "riverside")
     assert result.exit_code != 0 and "could not read the feed" in result.output
 
 

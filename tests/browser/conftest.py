@@ -83,17 +83,24 @@ def page(browser, live_server):
     assert problems == [], problems
 
 
+def save_screenshot(page, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot of ``page`` as tests/browser/artifacts/<name>.png (to look at).
+
+    Written aside and moved into place: under xdist the SQLite and PostgreSQL runs of one test may save
+    the same name at the same moment, and each must leave a whole picture.
+    """
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    draft = path.with_name(f".{name}.{os.getpid()}.png")
+    draft.write_bytes(page.screenshot(full_page=full_page))
+    os.replace(draft, path)
+    return path
+
+
 @pytest.fixture
 def screenshot(page, request):
     """Save a screenshot of the page under tests/browser/artifacts/ (to look at)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def take(name: str, full_page: bool = True) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
-        return path
-
-    return take
+    return lambda name, full_page=True: save_screenshot(page, name, full_page)
 
 
 def axe_violations(page) -> list[dict]:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from companion.extensions import db
 from companion.models import Goal, GoalStep, Program, User
-from tests.browser.conftest import ARTIFACTS, PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, save_screenshot
 from tests.browser.test_first_visit import fits_the_screen
 from tests.conftest import PASSWORD, PASSWORD_HASH
 
@@ -43,7 +43,6 @@ def sign_in(page, email):
 
 
 def test_consent_share_one_goal_revoke_and_see_who_looked(browser, live_server, people):
-    ARTIFACTS.mkdir(exist_ok=True)
     participant = browser.new_context(base_url=live_server, **PHONE).new_page()
     counselor = browser.new_context(base_url=live_server, **PHONE).new_page()
 
@@ -58,7 +57,7 @@ def test_consent_share_one_goal_revoke_and_see_who_looked(browser, live_server, 
     participant.get_by_label("Who may see it").select_option(label="Jordan Rivera")
     participant.get_by_label("Type your full name to sign").fill("Alex Morgan")
     assert axe_violations(participant) == [] and fits_the_screen(participant)
-    participant.screenshot(path=str(ARTIFACTS / "consent-form.png"), full_page=True)
+    save_screenshot(participant, "consent-form")
     participant.get_by_role("button", name="Sign this consent").click()
     expect(participant.get_by_text("Your consent is signed.")).to_be_visible()
 
@@ -67,7 +66,7 @@ def test_consent_share_one_goal_revoke_and_see_who_looked(browser, live_server, 
     expect(counselor.get_by_text("Go to every group this week: 50%")).to_be_visible()
     assert counselor.get_by_text("Get my money in order").count() == 0
     assert axe_violations(counselor) == [] and fits_the_screen(counselor)
-    counselor.screenshot(path=str(ARTIFACTS / "caseload.png"), full_page=True)
+    save_screenshot(counselor, "caseload")
     counselor.get_by_role("link", name="Alex").click()
     expect(counselor.get_by_role("heading", name="Go to every group this week")).to_be_visible()
     assert axe_violations(counselor) == []

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from companion.blueprints.support import feeds, services
 from companion.extensions import db
 from companion.models import Program, SavedMeeting, User
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, save_screenshot
 from tests.conftest import PASSWORD, PASSWORD_HASH
 
 pytestmark = pytest.mark.browser
@@ -125,7 +125,7 @@ def test_the_safety_plan_is_written_and_kept_for_offline_use(page, browser, peop
     text = copy.locator("body").inner_text()
     assert "Not sleeping" in text and "Mom" in text
     assert copy.get_by_role("link", name="Call 988", exact=True).get_attribute("href") == "tel:988"
-    copy.screenshot(path=str(Path(__file__).parent / "artifacts" / "support-safety-offline.png"), full_page=True)
+    save_screenshot(copy, "support-safety-offline")
     offline.close()
 
 

@@ -15,11 +15,11 @@ from companion.errors import Invalid, Throttled, Unauthorized
 from companion.extensions import db, limiter
 from companion.models import InviteCode, Program, Role, User
 from companion.security import (
-    DUMMY_HASH,
     hash_password,
     needs_rehash,
     password_problems,
     verify_password,
+    verify_without_account,
 )
 from companion.timezones import is_valid_zone
 
@@ -122,7 +122,7 @@ def authenticate(email: str, password: str, address: str) -> User:
             )
     user = user_by_email(email) if len(email) <= 254 else None
     if user is None:
-        verify_password(DUMMY_HASH, password)  # the same work as for a real account
+        verify_without_account(password)  # the same work as for a real account
     elif verify_password(user.password_hash, password) and user.active:
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
