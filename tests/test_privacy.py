@@ -141,12 +141,14 @@ def test_concurrent_staff_views_all_reach_the_ledger_in_one_chain(app, clinic, m
         pytest.skip("SQLite has a single writer: appends cannot race there")
     from concurrent.futures import ThreadPoolExecutor
 
-    consents = [make_consent(person, clinic.counselor) for person in (clinic.alex, clinic.maria)]
+    # Only ids cross into the threads: the test's own objects belong to its session.
+    consent_ids = [make_consent(person, clinic.counselor).id for person in (clinic.alex, clinic.maria)]
+    counselor_id = clinic.counselor.id
 
     def look(n):
         with app.app_context():
-            counselor = db.session.get(User, clinic.counselor.id)
-            mine = [db.session.get(Consent, c.id) for c in consents]
+            counselor = db.session.get(User, counselor_id)
+            mine = [db.session.get(Consent, consent_id) for consent_id in consent_ids]
             for k in range(10):
                 ledger.record(counselor, mine, "view", f"caseload {n}.{k}")
 
