@@ -140,6 +140,49 @@ def test_caseload_query_count_is_the_same_for_5_and_200_participants(counselor, 
     assert two_hundred.count == five.count
 
 
+def test_caseload_query_count_does_not_grow_with_journal_entries(counselor, clinic, make_consent, count_queries):
+    import uuid
+
+    from companion.blueprints.journal import services as journal
+
+    make_consent(clinic.alex, clinic.counselor, scopes=("goals", "checkins", "journal", "attendance"))
+    journal.log_entry(clinic.alex, entry_id=uuid.uuid4(), kind="craving", intensity=3)
+    with count_queries() as one:
+        assert counselor.get("/caseload").status_code == 200
+    for _ in range(100):
+        journal.log_entry(clinic.alex, entry_id=uuid.uuid4(), kind="craving", intensity=3)
+    with count_queries() as hundred:
+        assert counselor.get("/caseload").status_code == 200
+    assert hundred.count == one.count
+
+
+def test_journal_activity_is_when_an_entry_was_written_and_strong_cravings_count_48_hours(counselor, clinic, make_consent):
+    import uuid
+
+    from companion.blueprints.journal import services as journal
+
+    now = datetime.now(UTC)
+    make_consent(clinic.alex, clinic.counselor, scopes=("journal",))
+    make_consent(clinic.maria, clinic.counselor, scopes=("journal",))
+    # Written today about a craving five days ago: activity now, but not a craving of the last 48 hours.
+    journal.log_entry(clinic.alex, entry_id=uuid.uuid4(), kind="craving", intensity=9,
+                      occurred_at=now - timedelta(days=5), now=now)
+    # Written five days ago: no activity since, and the strong craving is too old to flag.
+    old, _ = journal.log_entry(clinic.maria, entry_id=uuid.uuid4(), kind="craving", intensity=9,
+                               occurred_at=now - timedelta(days=5), now=now - timedelta(days=5))
+    old.created_at = now - timedelta(days=5)
+    db.session.commit()
+    def flags():
+        return {row["name"]: row["flags"] for row in counselor.get("/api/v1/caseload").get_json()}
+
+    assert flags() == {"Alex": [], "Maria": ["no_activity_3d"]}
+    journal.log_entry(clinic.maria, entry_id=uuid.uuid4(), kind="trigger", intensity=9, now=now)
+    journal.log_entry(clinic.maria, entry_id=uuid.uuid4(), kind="craving", intensity=7, now=now)
+    assert flags()["Maria"] == []
+    journal.log_entry(clinic.maria, entry_id=uuid.uuid4(), kind="craving", intensity=8, now=now)
+    assert flags()["Maria"] == ["craving_8_48h"]
+
+
 def test_caseload_csv_carries_the_redisclosure_notice(counselor, clinic, make_goal, make_consent):
     make_consent(clinic.alex, clinic.counselor)
     make_goal(clinic.alex, title="=HYPERLINK(\"x\")", shared=True)

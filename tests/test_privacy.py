@@ -136,6 +136,28 @@ def test_the_ledger_chains_rows_and_verify_finds_an_altered_one(app, runner, cli
     assert result.exit_code != 0 and "row 2 was altered" in result.output
 
 
+def test_concurrent_staff_views_all_reach_the_ledger_in_one_chain(app, clinic, make_consent):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has a single writer: appends cannot race there")
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Only ids cross into the threads: the test's own objects belong to its session.
+    consent_ids = [make_consent(person, clinic.counselor).id for person in (clinic.alex, clinic.maria)]
+    counselor_id = clinic.counselor.id
+
+    def look(n):
+        with app.app_context():
+            counselor = db.session.get(User, counselor_id)
+            mine = [db.session.get(Consent, consent_id) for consent_id in consent_ids]
+            for k in range(10):
+                ledger.record(counselor, mine, "view", f"caseload {n}.{k}")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(look, range(8)))
+    assert db.session.scalar(db.select(db.func.count()).select_from(DisclosureEntry)) == 8 * 10 * 2
+    assert ledger.verify() == []
+
+
 def test_verify_finds_a_removed_row(app, runner, clinic, make_consent):
     consent = make_consent(clinic.alex, clinic.counselor)
     for n in range(3):

@@ -40,6 +40,8 @@ class LogEntry(Base):
         # Insights group a period's entries; holding every column they read lets them skip the table.
         Index("ix_log_entry_insights", "user_id", "occurred_at", "kind", "local_date", "local_hour", "intensity",
               "trigger_bits", "halt_bits", "skill", "helped"),
+        # The caseload reads each participant's newest entry written (their last journal activity).
+        Index("ix_log_entry_user_id_created_at", "user_id", "created_at"),
     )
 
     pk: Mapped[int] = mapped_column(primary_key=True)

@@ -59,10 +59,15 @@ def _journal_activity(user_ids: list[int], strong_since: datetime) -> dict[int, 
     """The last journal entry and the number of strong cravings (8+) since ``strong_since``, in one query."""
     if not user_ids:
         return {}
-    strong = func.sum(case((and_(LogEntry.kind == "craving", LogEntry.intensity >= STRONG_CRAVING,
-                                 LogEntry.occurred_at >= strong_since), 1), else_=0))
-    rows = db.session.execute(select(LogEntry.user_id, func.max(LogEntry.created_at), strong)
-                              .where(LogEntry.user_id.in_(user_ids)).group_by(LogEntry.user_id))
+    # One subquery each per participant, so that both are index lookups (the newest entry written, and the
+    # entries since ``strong_since``): grouping all of a caseload's entries read every one of them.
+    last = (select(func.max(LogEntry.created_at)).where(LogEntry.user_id == User.id)
+            .correlate(User).scalar_subquery())
+    strong = (select(func.count()).select_from(LogEntry)
+              .where(LogEntry.user_id == User.id, LogEntry.occurred_at >= strong_since, LogEntry.kind == "craving",
+                     LogEntry.intensity >= STRONG_CRAVING)
+              .correlate(User).scalar_subquery())
+    rows = db.session.execute(select(User.id, last, strong).where(User.id.in_(user_ids)))
     return {user_id: (last, int(count or 0)) for user_id, last, count in rows.all()}
 
 

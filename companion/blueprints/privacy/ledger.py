@@ -13,6 +13,7 @@ from companion.extensions import db
 from companion.models import Consent, DisclosureEntry, User
 
 GENESIS = "0" * 64
+LEDGER_LOCK = 0x1ED6E2  # the PostgreSQL advisory lock that orders appends to the chain
 HASHED_FIELDS = ("seq", "at", "subject_ref", "actor_ref", "actor_name", "actor_role", "action", "what",
                  "consent_id", "purpose", "prev_hash")
 
@@ -41,6 +42,10 @@ def record(actor: User, consents: list[Consent], action: str, what: str, attempt
     """Append one ledger row per participant disclosed, in one insert whatever their number."""
     if not consents:
         return
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Appends wait for each other until commit instead of racing for the next seq: under concurrent
+        # staff views the race was lost over and over and the request failed. SQLite has one writer anyway.
+        db.session.execute(select(func.pg_advisory_xact_lock(LEDGER_LOCK)))
     for _ in range(attempts):
         head = db.session.execute(
             select(DisclosureEntry.seq, DisclosureEntry.hash).order_by(DisclosureEntry.seq.desc()).limit(1)
