@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from werkzeug.serving import make_server
 
 from companion import create_app
 from companion.config import TestConfig
-from companion.extensions import db, limiter
+from tests.conftest import empty
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -44,24 +45,43 @@ def live_app(database_uri, tmp_path):
     app = create_app(TestConfig(database_uri))
     app.instance_path = str(tmp_path / "instance")
     yield app
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-        db.engine.dispose()
-    limiter.reset()
+    empty(app)
+
+
+def read_whole(app):
+    """Each answer read (and its file closed) before it is sent. Werkzeug's server skips closing a response's
+    file when the browser drops the connection first (a closing test context cancels the service worker's
+    downloads), and the unclosed file then fails whichever test is running with a ResourceWarning."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
+@contextmanager
+def serving(app):
+    """``app`` served by a real HTTP server on 127.0.0.1; gives its base URL."""
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 @pytest.fixture
 def live_server(live_app):
     """The app served by a real HTTP server on 127.0.0.1; yields its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture

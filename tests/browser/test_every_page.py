@@ -15,14 +15,12 @@ GET routes deliberately left out (none is a page a person reads in the browser):
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from companion import create_app
 from companion.blueprints.auth.services import make_reset_token
@@ -33,9 +31,10 @@ from companion.blueprints.sessions import services as session_services
 from companion.blueprints.support import services as support_services
 from companion.config import TestConfig
 from companion.demo import DEMO_PEOPLE, seed_demo
-from companion.extensions import db, limiter
+from companion.extensions import db
 from companion.models import Consent, Goal, Group, LogEntry, Meeting, Notification, Program, User
-from tests.browser.conftest import PHONE, axe_violations
+from tests.browser.conftest import PHONE, axe_violations, serving
+from tests.conftest import empty
 
 pytestmark = pytest.mark.browser
 
@@ -103,24 +102,14 @@ def live_app(database_uri, tmp_path_factory):
     app = create_app(TestConfig(database_uri))
     app.instance_path = str(tmp_path_factory.mktemp("instance"))
     yield app
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-        db.engine.dispose()
-    limiter.reset()
+    empty(app)
 
 
 @pytest.fixture(scope="module")
 def live_server(live_app):
     """The seeded app on 127.0.0.1 for the whole module; yields its base URL."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with serving(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
