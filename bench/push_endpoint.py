@@ -64,6 +64,8 @@ class PushEndpoint:
     def __init__(self, processes: int = 2) -> None:
         self.processes = processes
         self.listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+        # Every process waits on this socket: a blocking accept() in the one that lost the race would hang it.
+        self.listener.setblocking(False)
         self.port = self.listener.getsockname()[1]
         self.receivers: dict[str, Receiver] = {}
         self._context = multiprocessing.get_context("fork")
