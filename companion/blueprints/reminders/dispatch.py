@@ -5,6 +5,11 @@ Any number of workers may sweep at once. On PostgreSQL a worker claims rows with
 whose writes are serialised, with ``UPDATE … WHERE status = 'pending'``. A claim carries a token,
 and a row is finished only under its own token, so a claim taken back from a crashed worker is never
 finished twice.
+
+A worker sends one row at a time and commits its outcome before sending the next. A worker that dies
+after a send and before that commit leaves the row claimed; it is sent again once the claim times out
+(at least once: marking it sent before sending would lose it instead). So a crash sends at most one
+reminder twice per worker, and an inbox item, written in the same transaction as "sent", exists once.
 """
 
 from __future__ import annotations
