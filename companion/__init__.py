@@ -59,6 +59,7 @@ def ping_when_idle(engine: Engine) -> None:
 
     ``pool_pre_ping`` costs a round trip per transaction; the reminder worker commits once per delivery.
     """
+    dialect = engine.dialect  # not the engine: its listeners would hold it in a reference cycle
 
     @event.listens_for(engine, "checkin")
     def checked_in(dbapi_connection, record) -> None:
@@ -70,8 +71,8 @@ def ping_when_idle(engine: Engine) -> None:
         if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            alive = engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error:
             alive = False
         if not alive:
             raise DisconnectionError("a pooled connection was closed while idle")  # the pool connects afresh
