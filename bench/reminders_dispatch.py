@@ -4,12 +4,16 @@
 
 The target (PRODUCT.md): 100,000 reminders by 4 workers in under 60 s, none twice, none lost, 99 % within 60 s
 of their due time. The database named by DATABASE_URL is emptied first: never point it at real data.
+The push service (bench/push_endpoint.py) runs in ``--endpoint-processes`` processes and decrypts every
+payload; "none twice, none lost" is checked per person: what each one's endpoint received against the rows
+marked sent.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -25,6 +29,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--people", type=int, default=100)
+    parser.add_argument("--endpoint-processes", type=int, default=2)
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url or "bench" not in url:
@@ -39,9 +44,11 @@ def main() -> None:
     from companion.extensions import db
     from companion.models import Program, Reminder, User
     from companion.models.base import utcnow
-    from tests.fixtures.push import PushServer
+    from bench.push_endpoint import PushEndpoint
 
-    server = PushServer().start()
+    server = PushEndpoint(args.endpoint_processes)
+    receivers = [server.receiver(f"b{n}") for n in range(args.people)]
+    server.start()  # forked before the app exists, so that no database connection is shared
     private, public = new_vapid_keys()
     app = create_app(TestConfig(database_url(url)))
     app.config.update(PUSH_ALLOW_LOOPBACK=True)
@@ -58,7 +65,7 @@ def main() -> None:
         db.session.add_all(people)
         db.session.commit()
         for n, user in enumerate(people):
-            sub = server.receiver(f"b{n}").subscription()
+            sub = receivers[n].subscription()
             services.subscribe(user, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"])
         now = utcnow().replace(microsecond=0)
         rows = [{"user_id": people[i % len(people)].id, "source_kind": "session", "source_id": "1",
@@ -71,21 +78,41 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "PUSH_ALLOW_LOOPBACK": "1", "VAPID_PRIVATE_KEY": private,
            "VAPID_PUBLIC_KEY": public, "VAPID_SUBJECT": "mailto:bench@example.org",
            "SECRET_KEY": "bench-secret-key-long-enough-for-this-benchmark", "MAIL_SERVER": ""}
+    load_before = os.getloadavg()
+    cpu_before = cpu_of_children()
     started = time.monotonic()
     workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "companion", "reminders", "dispatch"],
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(args.workers)]
     outputs = [w.communicate()[0].strip() for w in workers]
     elapsed = time.monotonic() - started
+    load_after = os.getloadavg()
+    cpu_workers = cpu_of_children() - cpu_before
     with app.app_context():
         sent = db.session.scalar(select(func.count()).select_from(Reminder).where(Reminder.status == "sent"))
         lateness = sorted((r.sent_at - r.due_at).total_seconds() for r in db.session.scalars(
             select(Reminder).where(Reminder.status == "sent")))
-    received = server.count()
-    server.stop()
+        sent_per_person = dict(db.session.execute(select(User.email, func.count()).join(Reminder, Reminder.user_id == User.id)
+                                                  .where(Reminder.status == "sent").group_by(User.email)).all())
+    received = server.stop()
+    cpu_endpoint = cpu_of_children() - cpu_before - cpu_workers
+    expected = {f"/push/{email.split('@')[0]}": n for email, n in sent_per_person.items()}
+    twice = sum(max(0, received[path] - expected.get(path, 0)) for path in received)
+    lost = args.count - sent + sum(max(0, n - received[path]) for path, n in expected.items())
+    total = sum(received.values())
     p99 = lateness[int(len(lateness) * 0.99) - 1] if lateness else None
+    within = sum(1 for s in lateness if s <= 60) / args.count * 100
     print(f"workers: {outputs}")
-    print(f"{args.count} due, {sent} marked sent, {received} received by the push endpoint in {elapsed:.1f} s "
-          f"({received / elapsed:.0f}/s); p99 lateness {p99} s; duplicates {received - sent}")
+    print(f"{args.count} due, {sent} marked sent, {total} received by the push endpoint in {elapsed:.1f} s "
+          f"({total / elapsed:.0f}/s); p99 lateness {p99:.1f} s, {within:.1f} % within 60 s; "
+          f"sent twice {twice}, lost {lost}")
+    print(f"CPU per reminder: workers {cpu_workers / args.count * 1000:.2f} ms, "
+          f"push endpoint {cpu_endpoint / args.count * 1000:.2f} ms (PostgreSQL not counted)")
+    print(f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after; {os.cpu_count()} CPUs")
+
+
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

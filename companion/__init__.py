@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from companion.config import Config, instance_secret_key
@@ -48,6 +50,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.close()
 
 
+# A pooled connection unused for longer than this is tested before use (a restarted server, a dropped link).
+PING_AFTER_IDLE_SECONDS = 5
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Test a pooled connection before use when it sat idle, like ``pool_pre_ping`` but not on every checkout.
+
+    ``pool_pre_ping`` costs a round trip per transaction; the reminder worker commits once per delivery.
+    """
+    dialect = engine.dialect  # not the engine: its listeners would hold it in a reference cycle
+
+    @event.listens_for(engine, "checkin")
+    def checked_in(dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def checked_out(dbapi_connection, record, proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error:
+            alive = False
+        if not alive:
+            raise DisconnectionError("a pooled connection was closed while idle")  # the pool connects afresh
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations, sign-in, CSRF and rate limits to the app."""
     from companion import models  # noqa: F401  (every model registered before use)
@@ -56,6 +86,9 @@ def register_extensions(app: Flask) -> None:
 
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked in register_request_hooks and the API
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -83,7 +83,7 @@ class Config:
         self.WEB_CONCURRENCY = os.environ.get("WEB_CONCURRENCY", "")
         self.GUNICORN_CMD_ARGS = os.environ.get("GUNICORN_CMD_ARGS", "")
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # connections are tested after idling: see companion.ping_when_idle
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "companion_session"

@@ -6,6 +6,7 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
+from pywebpush import webpush as real_webpush
 from sqlalchemy import func, select
 
 from companion.blueprints.reminders import services
@@ -392,3 +393,93 @@ def test_push_endpoints_are_refused_without_the_loopback_setting(client, auth, a
     app.config["PUSH_ALLOW_LOOPBACK"] = False
     sub = push_server.receiver().subscription()
     assert client.post("/api/v1/push-subscriptions", json=sub, headers=api(client, auth, alex)).status_code == 422
+
+
+def test_one_failed_delivery_in_a_batch_leaves_the_others_sent(make_group, alex, push_server):
+    enrolled(make_group, alex, lead_minutes=[60], channels=["push", "inapp"])
+    subscribe(alex, push_server)
+    push_server.status["/push/phone"] = 500
+    counts = dispatch(SESSION - timedelta(hours=1))
+    assert (counts.sent, counts.failed) == (1, 1)
+    by_channel = {row.channel: row for row in rows(occurrence_at=SESSION)}
+    assert by_channel["inapp"].status == "sent" and by_channel["inapp"].claim_token is None
+    assert (by_channel["push"].status, by_channel["push"].attempts) == ("pending", 1)
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+
+
+def test_a_subscription_answered_410_is_not_tried_again_for_later_rows_of_the_batch(make_group, alex, push_server,
+                                                                                    monkeypatch):
+    from companion.blueprints.reminders import delivery
+
+    enrolled(make_group, alex, lead_minutes=[70, 60], channels=["push"])  # both due in one sweep, within grace
+    subscribe(alex, push_server)
+    push_server.status["/push/phone"] = 410
+    calls = []
+    monkeypatch.setattr(delivery, "webpush", lambda *args, **kwargs: calls.append(1) or real_webpush(*args, **kwargs))
+    counts = dispatch(SESSION - timedelta(hours=1))
+    assert counts.skipped == 2 and len(calls) == 1
+    assert [row.last_error for row in rows(occurrence_at=SESSION)] == ["every push subscription has expired",
+                                                                       "no push subscription"]
+
+
+class Crash(BaseException):
+    """The worker dies here (nothing catches it, nothing after it runs)."""
+
+
+def crash_on_second_record(monkeypatch, inside_the_transaction: bool = False):
+    """Make the worker die when it records its second delivery: after the send, before (or during) the commit."""
+    from companion.blueprints.reminders import dispatch as module
+
+    real_finish, recorded = module.finish, []
+
+    def finish(row, add=None, **values):
+        if values.get("status") == "sent":
+            recorded.append(row.id)
+            if len(recorded) == 2 and not inside_the_transaction:
+                raise Crash
+            if len(recorded) == 2:
+                def add_then_crash():
+                    add()
+                    db.session.flush()  # the inbox row is written, the transaction not committed
+                    raise Crash
+
+                return real_finish(row, add_then_crash, **values)
+        return real_finish(row, add, **values)
+
+    monkeypatch.setattr(module, "finish", finish)
+
+
+def test_a_worker_dying_between_a_send_and_its_record_sends_only_that_reminder_again(app, make_group, alex,
+                                                                                     push_server, monkeypatch):
+    # At least once: the push went out, its "sent" was never written, so once the claim times out it is
+    # sent again. The rows before it stay sent, the rows after it were never sent and go out once.
+    enrolled(make_group, alex, lead_minutes=[80, 70, 60], channels=["push"])
+    subscribe(alex, push_server)
+    crash_on_second_record(monkeypatch)
+    due = SESSION - timedelta(hours=1)
+    with pytest.raises(Crash):
+        dispatch(due)
+    db.session.rollback()
+    assert push_server.count() == 2
+    assert sorted(row.status for row in rows(occurrence_at=SESSION)) == ["claimed", "claimed", "sent"]
+    monkeypatch.undo()
+    app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"] = 60
+    assert dispatch(due + timedelta(minutes=1), plan_first=False).sent == 0  # the claims are not stale yet
+    assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 2
+    assert push_server.count() == 4  # one of the three twice
+    assert [row.status for row in rows(occurrence_at=SESSION)] == ["sent"] * 3
+
+
+def test_a_worker_dying_while_recording_an_inbox_item_leaves_it_there_once(app, make_group, alex, monkeypatch):
+    enrolled(make_group, alex, lead_minutes=[80, 70, 60], channels=["inapp"])
+    crash_on_second_record(monkeypatch, inside_the_transaction=True)
+    due = SESSION - timedelta(hours=1)
+    with pytest.raises(Crash):
+        dispatch(due)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+    monkeypatch.undo()
+    app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"] = 60
+    assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 2
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 3
+    assert db.session.scalar(select(func.count(func.distinct(Notification.reminder_id)))) == 3

@@ -48,14 +48,14 @@ def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple
     return f"Companion: {row.title}", describe(row, user)
 
 
-def send_inapp(row: Reminder, user: User, settings: ReminderSettings):
+def send_inapp(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None):
     """The inbox item, added in the same transaction that marks the row sent (so it is there exactly once)."""
     values = dict(user_id=user.id, reminder_id=row.id, title=row.title[:200], body=describe(row, user)[:500],
                   url=row.url or "/")
     return lambda: db.session.add(Notification(**values))
 
 
-def send_email(row: Reminder, user: User, settings: ReminderSettings) -> None:
+def send_email(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None) -> None:
     """One e-mail through the configured SMTP server."""
     config = current_app.config
     if not config.get("MAIL_SERVER"):
@@ -118,18 +118,49 @@ def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
     return {"title": title, "body": body, "url": row.url or "/"}
 
 
-def send_push(row: Reminder, user: User, settings: ReminderSettings) -> None:
+class Outbox:
+    """What one batch's deliveries share: the people's push subscriptions, loaded at once, and checked endpoints."""
+
+    def __init__(self, user_ids) -> None:
+        self.user_ids = set(user_ids)
+        self._subscriptions: dict[int, list[PushSubscription]] | None = None
+        self._problems: dict[str, str | None] = {}
+
+    def subscriptions(self, user_id: int) -> list[PushSubscription]:
+        if self._subscriptions is None:
+            self._subscriptions = {uid: [] for uid in self.user_ids}
+            for subscription in db.session.scalars(select(PushSubscription)
+                                                   .where(PushSubscription.user_id.in_(list(self.user_ids)))
+                                                   .order_by(PushSubscription.id)):
+                self._subscriptions.setdefault(subscription.user_id, []).append(subscription)
+        return self._subscriptions.get(user_id, [])
+
+    def forget(self, user_id: int, subscription: PushSubscription) -> None:
+        """A subscription removed (answered 404 or 410) is not tried again for the batch's later rows."""
+        self.subscriptions(user_id).remove(subscription)
+
+    def endpoint_problem(self, endpoint: str, allow_loopback: bool) -> str | None:
+        """endpoint_problem, resolved once per host and batch (a batch lasts seconds)."""
+        parts = urlsplit(endpoint)
+        key = f"{allow_loopback}|{parts.scheme}|{parts.netloc}"
+        if key not in self._problems:
+            self._problems[key] = endpoint_problem(endpoint, allow_loopback=allow_loopback)
+        return self._problems[key]
+
+
+def send_push(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None) -> None:
     """Web Push to each of the person's subscriptions; one answered 404 or 410 is removed."""
     config = current_app.config
     if not config.get("VAPID_PRIVATE_KEY"):
         raise NothingToSend("VAPID_PRIVATE_KEY is not set")
-    subscriptions = list(db.session.scalars(select(PushSubscription).where(PushSubscription.user_id == user.id)))
+    outbox = outbox or Outbox([user.id])
+    subscriptions = list(outbox.subscriptions(user.id))
     if not subscriptions:
         raise NothingToSend("no push subscription")
     data = json.dumps(push_payload(row, user, settings))
     delivered, errors = 0, []
     for subscription in subscriptions:
-        if problem := endpoint_problem(subscription.endpoint, allow_loopback=config.get("PUSH_ALLOW_LOOPBACK", False)):
+        if problem := outbox.endpoint_problem(subscription.endpoint, config.get("PUSH_ALLOW_LOOPBACK", False)):
             errors.append(problem)
             continue
         try:
@@ -141,6 +172,7 @@ def send_push(row: Reminder, user: User, settings: ReminderSettings) -> None:
             if error.status_code in (404, 410):
                 db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
                 db.session.commit()  # gone for good, whatever becomes of this reminder
+                outbox.forget(user.id, subscription)
             else:
                 errors.append(f"push {error.status_code}: {error.message[:200]}")
         except requests.RequestException as error:

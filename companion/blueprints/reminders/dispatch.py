@@ -5,6 +5,11 @@ Any number of workers may sweep at once. On PostgreSQL a worker claims rows with
 whose writes are serialised, with ``UPDATE … WHERE status = 'pending'``. A claim carries a token,
 and a row is finished only under its own token, so a claim taken back from a crashed worker is never
 finished twice.
+
+A worker sends one row at a time and commits its outcome before sending the next. A worker that dies
+after a send and before that commit leaves the row claimed; it is sent again once the claim times out
+(at least once: marking it sent before sending would lose it instead). So a crash sends at most one
+reminder twice per worker, and an inbox item, written in the same transaction as "sent", exists once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +26,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from companion.blueprints.reminders.delivery import CHANNELS, DeliveryFailed, NothingToSend
+from companion.blueprints.reminders.delivery import CHANNELS, DeliveryFailed, NothingToSend, Outbox
 from companion.blueprints.reminders.planner import plan
 from companion.blueprints.reminders.services import settings_map
 from companion.blueprints.reminders.sources import SOURCES
@@ -104,8 +110,11 @@ def finish(row: Reminder, add: Callable[[], None] | None = None, **values) -> bo
     def record() -> bool:
         if add is not None:
             add()
-        result = db.session.execute(update(Reminder).where(Reminder.id == row_id, Reminder.claim_token == token)
-                                    .values(claim_token=None, **values).execution_options(synchronize_session=False))
+        # On the table, not the ORM entity: this runs once per delivery, and the ORM's bulk-update path
+        # costs more CPU than the statement itself.
+        table = Reminder.__table__
+        result = db.session.execute(update(table).where(table.c.id == row_id, table.c.claim_token == token)
+                                    .values(claim_token=None, **values))
         if result.rowcount != 1:
             db.session.rollback()
             return False
@@ -129,7 +138,8 @@ def quiet_until(now: datetime, settings: ReminderSettings, zone_name: str) -> da
     return datetime.combine(day, end, tzinfo=tz).astimezone(UTC)
 
 
-def deliver(row: Reminder, user: User | None, settings: ReminderSettings, now: datetime, counts: Counts) -> None:
+def deliver(row: Reminder, user: User | None, settings: ReminderSettings, now: datetime, counts: Counts,
+            outbox: Outbox | None = None, clock: Callable[[], datetime] | None = None) -> None:
     """Send one claimed row on its channel, or record why it was not sent."""
     grace = timedelta(minutes=current_app.config.get("REMINDER_GRACE_MINUTES", 30))
     source = SOURCES.get(row.source_kind)
@@ -149,7 +159,7 @@ def deliver(row: Reminder, user: User | None, settings: ReminderSettings, now: d
             counts.skipped += finish(row, status="skipped", last_error="quiet hours")
         return
     try:
-        add = CHANNELS[row.channel](row, user, settings)
+        add = CHANNELS[row.channel](row, user, settings, outbox)
     except NothingToSend as reason:
         db.session.rollback()
         counts.skipped += finish(row, status="skipped", last_error=str(reason)[:500])
@@ -162,7 +172,26 @@ def deliver(row: Reminder, user: User | None, settings: ReminderSettings, now: d
         counts.failed += finish(row, status="failed" if final else "pending", send_after=retry_at,
                                 claimed_at=None, last_error=str(error)[:500])
     else:
-        counts.sent += finish(row, add, status="sent", sent_at=now)
+        # Recorded before the next row is sent: a worker killed after a send leaves at most this one row
+        # claimed-but-delivered (sent again once its claim times out), never a batch of them.
+        counts.sent += finish(row, add, status="sent", sent_at=clock() if clock else now)
+
+
+@contextmanager
+def batch_snapshot() -> Iterator[None]:
+    """Keep a claimed batch's rows, people and settings loaded across its per-row commits, expired after.
+
+    Without this every commit expires them and each row would read its person, settings and itself again.
+    Only this worker changes its claimed rows; a person's settings are as fresh as the batch (seconds).
+    """
+    session = db.session()
+    before = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+        session.expire_all()
 
 
 def dispatch(now: datetime | None = None, *, plan_first: bool = True, batch: int = BATCH) -> Counts:
@@ -177,9 +206,11 @@ def dispatch(now: datetime | None = None, *, plan_first: bool = True, batch: int
         any_due, rows = claim(moment, batch)
         if not any_due:
             break
-        users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in rows})))}
-        settings = settings_map(set(users))
-        for row in rows:
-            deliver(row, users.get(row.user_id), settings.get(row.user_id) or settings_map([row.user_id])[row.user_id],
-                    moment, counts)
+        with batch_snapshot():
+            user_ids = {r.user_id for r in rows}
+            users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+            settings = settings_map(user_ids)
+            outbox = Outbox(users)
+            for row in rows:
+                deliver(row, users.get(row.user_id), settings[row.user_id], moment, counts, outbox, clock)
     return counts
