@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app companion
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test install clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ run: $(STAMP)
 PYTEST_WORKERS ?= logical
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# After changing any user-facing string: pull every string into the catalogs, then translate the new
+# entries in companion/translations/<lang>/LC_MESSAGES/messages.po and run this again to compile them.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o companion/translations/messages.pot .
+	$(BIN)/pybabel update -i companion/translations/messages.pot -d companion/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d companion/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache

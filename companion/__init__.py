@@ -134,7 +134,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """CSRF for pages, security headers, static caching and compression for every response, navigation for templates."""
-    from companion import compression, static_files
+    from companion import compression, i18n, static_files
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
@@ -149,6 +149,7 @@ def register_request_hooks(app: Flask) -> None:
     # runs last and so compresses the body every other hook has finished with.
     compression.init_app(app)
     static_files.init_app(app)
+    i18n.init_app(app)
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"navigation": navigation()})
 

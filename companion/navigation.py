@@ -1,24 +1,25 @@
 """The bottom navigation: the capabilities this app has, for the signed-in person's role."""
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 PARTICIPANT_NAV = [
-    ("main.today", "Today", "today"),
-    ("goals.index", "Goals", "goals"),
-    ("journal.index", "Log", "log"),
-    ("sessions.index", "Sessions", "sessions"),
-    ("support.index", "Support", "support"),
+    ("main.today", _l("Today"), "today"),
+    ("goals.index", _l("Goals"), "goals"),
+    ("journal.index", _l("Log"), "log"),
+    ("sessions.index", _l("Sessions"), "sessions"),
+    ("support.index", _l("Support"), "support"),
 ]
 COUNSELOR_NAV = [
-    ("counselor.caseload", "Caseload", "goals"),
-    ("sessions.index", "Sessions", "sessions"),
-    ("support.index", "Support", "support"),
+    ("counselor.caseload", _l("Caseload"), "goals"),
+    ("sessions.index", _l("Sessions"), "sessions"),
+    ("support.index", _l("Support"), "support"),
 ]
 ADMIN_NAV = [
-    ("admin.index", "Program", "today"),
-    ("sessions.index", "Sessions", "sessions"),
-    ("support.index", "Support", "support"),
+    ("admin.index", _l("Program"), "today"),
+    ("sessions.index", _l("Sessions"), "sessions"),
+    ("support.index", _l("Support"), "support"),
 ]
 
 

@@ -15,7 +15,7 @@ def test_sign_in_returns_the_user_and_a_csrf_token(client, participant):
     body = response.get_json()
     assert set(body) == {"user", "csrf_token"}
     assert body["user"] == {"id": participant.id, "email": "alex@example.org", "name": "Alex", "role": "participant",
-                            "program": participant.program.slug, "timezone": "America/New_York"}
+                            "program": participant.program.slug, "timezone": "America/New_York", "language": "en"}
     assert body["csrf_token"]
     assert client.get_cookie("companion_session").http_only
 

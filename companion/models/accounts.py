@@ -47,6 +47,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.PARTICIPANT.value)
     program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id", ondelete="SET NULL"), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # The language everything this person reads is in: pages, e-mails, push, the inbox, the calendar.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Raised to end every session of this person at once (sign out everywhere, deactivation).

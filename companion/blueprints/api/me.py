@@ -14,9 +14,10 @@ def me():
     return user_body(current_user)
 
 
-@endpoint("/me", "PATCH", summary="Change my name or time zone", tag="account", body=ProfileIn, response=UserOut)
+@endpoint("/me", "PATCH", summary="Change my name, time zone or language", tag="account", body=ProfileIn, response=UserOut)
 def update_me(body: ProfileIn):
-    """Change the name or time zone; fields left out stay as they are."""
+    """Change the name, time zone or language; fields left out stay as they are."""
     services.update_profile(current_user, name=body.name if body.name is not None else current_user.name,
-                            timezone=body.timezone if body.timezone is not None else current_user.timezone)
+                            timezone=body.timezone if body.timezone is not None else current_user.timezone,
+                            language=body.language)
     return user_body(current_user)

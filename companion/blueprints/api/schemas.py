@@ -5,6 +5,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.blueprints.api.spec import Input
+from companion.i18n import LANGUAGES
+
+Language = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]
 
 
 class UserOut(BaseModel):
@@ -16,6 +19,7 @@ class UserOut(BaseModel):
     role: Literal["participant", "counselor", "admin"]
     program: str | None = Field(description="The slug of the person's program, or null for personal use.")
     timezone: str = Field(description="IANA time zone name.")
+    language: Language = Field(description="The language this person reads Companion in.")
 
 
 class SessionOut(BaseModel):
@@ -31,3 +35,4 @@ class Credentials(Input):
 class ProfileIn(Input):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     timezone: str | None = Field(default=None, description="IANA time zone name, e.g. America/Chicago.")
+    language: Language | None = Field(default=None, description="The language everything is shown in.")

@@ -14,7 +14,7 @@ from companion.models import User
 def user_body(user: User) -> dict:
     """A person's account as the API shows it."""
     return {"id": user.id, "email": user.email, "name": user.name, "role": user.role,
-            "program": user.program.slug if user.program else None, "timezone": user.timezone}
+            "program": user.program.slug if user.program else None, "timezone": user.timezone, "language": user.language}
 
 
 def session_body(user: User) -> dict:

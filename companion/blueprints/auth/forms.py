@@ -2,8 +2,10 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from companion.i18n import LANGUAGES
 from companion.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from companion.timezones import zone_choices
 
@@ -26,6 +28,12 @@ def timezone_field(label: str = "Your time zone") -> SelectField:
                        description="Reminders and your day's entries use this time zone.")
 
 
+def language_field() -> SelectField:
+    return SelectField("Language / Idioma", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validate_choice=True,
+                       validators=[DataRequired("Choose a language.")],
+                       description="Companion, its e-mails and reminders are shown in this language.")
+
+
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired("Enter your e-mail address."), Length(max=254, message="An e-mail address has at most 254 characters.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024, message="That password is too long.")])
@@ -39,6 +47,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Choose a password."), *NEW_PASSWORD_LENGTH],
                              description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.")
     timezone = timezone_field()
+    language = language_field()
     invite_code = StringField("Invite code from your program (optional)", validators=[Optional(), Length(max=32, message="An invite code has at most 32 characters.")],
                               description="Leave empty to use Companion on your own.")
 
@@ -55,6 +64,7 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter a name we can greet you by."), Length(max=100, message="Use at most 100 characters.")])
     timezone = timezone_field()
+    language = language_field()
 
 
 class PasswordChangeForm(FlaskForm):

@@ -22,6 +22,7 @@ from companion.blueprints.auth.sessions import (
 )
 from companion.errors import Invalid, Throttled, Unauthorized
 from companion.forms import apply_errors
+from companion.i18n import current_language
 from companion.mail import send_mail
 
 bp.before_app_request(enforce_session_limits)
@@ -64,14 +65,15 @@ def logout():
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """Create an account, with a program's invite code or for personal use."""
-    form = RegisterForm(invite_code=request.args.get("code", ""))
+    # The language is optional on a POST: left out, it is the language the page was read in.
+    form = RegisterForm(invite_code=request.args.get("code", ""), language=current_language())
     if request.method == "GET":
         form.timezone.render_kw = {"data-guess": "1"}  # app.js picks the phone's zone
     if form.validate_on_submit():
         try:
             user = services.register_user(email=form.email.data, password=form.password.data,
                                           name=form.name.data, timezone=form.timezone.data,
-                                          invite_code=form.invite_code.data or "")
+                                          invite_code=form.invite_code.data or "", language=form.language.data)
         except Invalid as error:
             apply_errors(form, error)
         else:
@@ -134,7 +136,8 @@ def settings():
         status = 422
         if "profile-submit" in request.form and profile.validate_on_submit():
             try:
-                services.update_profile(current_user, name=profile.name.data, timezone=profile.timezone.data)
+                services.update_profile(current_user, name=profile.name.data, timezone=profile.timezone.data,
+                                        language=profile.language.data)
             except Invalid as error:
                 apply_errors(profile, error)
             else:

@@ -21,6 +21,7 @@ from companion.security import (
     verify_password,
     verify_without_account,
 )
+from companion.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from companion.timezones import is_valid_zone
 
 RESET_SALT = "companion.password-reset"
@@ -48,7 +49,8 @@ def invite_for(code: str) -> InviteCode | None:
     return invite
 
 
-def register_user(*, email: str, password: str, name: str, timezone: str, invite_code: str = "") -> User:
+def register_user(*, email: str, password: str, name: str, timezone: str, invite_code: str = "",
+                  language: str = DEFAULT_LANGUAGE) -> User:
     """Create a participant's account, joined to a program when an invite code is given."""
     errors: dict[str, list[str]] = {}
     email = normalize_email(email)
@@ -59,6 +61,8 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
         errors["password"] = problems
     if not is_valid_zone(timezone):
         errors["timezone"] = ["Choose your time zone from the list."]
+    if language not in LANGUAGES:
+        errors["language"] = ["Choose English or Spanish."]
     invite = None
     if invite_code.strip():
         invite = invite_for(invite_code)
@@ -66,7 +70,7 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
             errors["invite_code"] = ["We do not recognise this invite code, or it is no longer valid. Check it with your program, or leave it empty for personal use."]
     if errors:
         raise Invalid("Please check the highlighted fields.", errors)
-    user = User(email=email, name=name, timezone=timezone, password_hash=hash_password(password),
+    user = User(email=email, name=name, timezone=timezone, language=language, password_hash=hash_password(password),
                 role=invite.role if invite is not None else Role.PARTICIPANT.value)
     if invite is not None:
         user.program_id = invite.program_id
@@ -188,17 +192,21 @@ def change_password(user: User, current: str, new: str) -> None:
     set_password(user, new)
 
 
-def update_profile(user: User, *, name: str, timezone: str) -> User:
-    """Change a person's name and time zone."""
+def update_profile(user: User, *, name: str, timezone: str, language: str | None = None) -> User:
+    """Change a person's name, time zone and (when given) language."""
     name = name.strip()
     errors = {}
     if not 1 <= len(name) <= 100:
         errors["name"] = ["Enter a name of 1 to 100 characters."]
     if not is_valid_zone(timezone):
         errors["timezone"] = ["Choose your time zone from the list."]
+    if language is not None and language not in LANGUAGES:
+        errors["language"] = ["Choose English or Spanish."]
     if errors:
         raise Invalid("Please check the highlighted fields.", errors)
     user.name, user.timezone = name, timezone
+    if language is not None:
+        user.language = language
     db.session.commit()
     return user
 

@@ -1,0 +1,100 @@
+"""Languages: which one a request is shown in, and the switch that remembers a signed-out choice.
+
+The order (PRODUCT.md, Contract: languages): the signed-in person's own setting; signed out, a language
+chosen with the page's switch (``?lang=es``, kept in a cookie); otherwise ``Accept-Language``, where any
+``es`` tag means Spanish. Adding a language is a catalog under ``companion/translations/`` and its code in
+``LANGUAGES``; nothing else.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, request
+from flask_babel import Babel
+from flask_login import current_user
+
+# Code -> the language's own name, as the switch shows it.
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+
+
+def accepted_language(header: str) -> str | None:
+    """The first supported language ``Accept-Language`` asks for (by quality), or None."""
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and quality > 0:
+            ranked.append((-quality, position, primary))
+    return min(ranked)[2] if ranked else None
+
+
+def chosen_language() -> str | None:
+    """A language picked on this request (``?lang=``), or None."""
+    choice = request.args.get("lang", "")
+    return choice if choice in LANGUAGES else None
+
+
+def select_language() -> str:
+    """The language this request is shown in."""
+    if current_user and current_user.is_authenticated:
+        language = getattr(current_user, "language", None)
+        if language in LANGUAGES:
+            return language
+    choice = chosen_language() or request.cookies.get(LANGUAGE_COOKIE)
+    if choice in LANGUAGES:
+        return choice
+    return accepted_language(request.headers.get("Accept-Language", "")) or DEFAULT_LANGUAGE
+
+
+def select_timezone() -> str | None:
+    """Dates and times are shown in the signed-in person's zone."""
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def remember_choice(response: Response) -> Response:
+    """Keep a language chosen with the switch for the next signed-out visit; pages that vary say so."""
+    choice = chosen_language()
+    if choice and request.cookies.get(LANGUAGE_COOKIE) != choice:
+        response.set_cookie(LANGUAGE_COOKIE, choice, max_age=LANGUAGE_COOKIE_MAX_AGE, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
+def current_language() -> str:
+    """The language of this request, worked out once."""
+    if "language" not in g:
+        g.language = select_language()
+    return g.language
+
+
+def switch_url(language: str) -> str:
+    """This page's address in ``language``, keeping the rest of its query (a ``next``, say)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [language]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel (which gives templates ``_`` and ``ngettext``) and give templates the language and its switch."""
+    babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language,
+                   timezone_selector=select_timezone)
+    app.after_request(remember_choice)
+    app.context_processor(lambda: {"current_language": current_language(), "languages": LANGUAGES,
+                                              "language_url": switch_url})
