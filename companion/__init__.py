@@ -5,11 +5,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from companion.config import Config, instance_secret_key
 from companion.jsonprovider import JSONProvider
@@ -17,9 +18,19 @@ from companion.jsonprovider import JSONProvider
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a route matches only ids an INTEGER column can hold (below 2**31 on PostgreSQL): a
+    longer number in a URL is a 404, like any other id that is not there, rather than an overflow."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: Config | None = None) -> Flask:
     """Build the Flask app from ``config`` (the environment's ``Config`` when none is given)."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
     app.json = JSONProvider(app)
     app.config.from_object(config or Config())
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -138,6 +149,15 @@ def register_request_hooks(app: Flask) -> None:
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
+
+    @app.url_value_preprocessor
+    def refuse_unstorable_path_values(endpoint, values) -> None:
+        # A path value no database can hold (a NUL, or a lone surrogate from an undecodable %-escape)
+        # names nothing that exists: 404, as for any other unknown id, before any query sees it.
+        from companion.blueprints.api.spec import storable
+
+        if values and any(isinstance(v, str) and not storable(v) for v in values.values()):
+            abort(404)
 
     @app.before_request
     def protect_forms() -> None:

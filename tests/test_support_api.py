@@ -219,7 +219,7 @@ def test_put_the_safety_plan_and_read_it_back(client, token):
     ({"people": [{"phone": "555"}]}, "people.0.name"),
     ({"people": [{"name": "Mom", "phone": "not a phone"}]}, "people"),
     ({"people": [{"name": "Mom", "email": "x"}]}, "people.0.email"),
-    ({"warning_signs": ["a\u0000b"]}, "warning_signs"),
+    ({"warning_signs": ["a\u0000b"]}, "warning_signs.0"),
     ({"mood": "bad"}, "mood"),
 ])
 def test_a_bad_safety_plan_is_a_422_naming_the_field(client, token, body, field):

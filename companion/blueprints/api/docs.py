@@ -13,7 +13,8 @@ from pydantic import BaseModel, TypeAdapter
 from companion.blueprints.api.spec import OPERATIONS, UNSAFE_METHODS, Operation, endpoint
 
 REF = "#/components/schemas/{model}"
-CONVERTER_SCHEMAS = {"int": {"type": "integer", "minimum": 0}, "string": {"type": "string"},
+INT_MAX = 2**31 - 1  # an INTEGER column's largest value (spec.INT32)
+CONVERTER_SCHEMAS = {"int": {"type": "integer", "minimum": 0, "maximum": INT_MAX}, "string": {"type": "string"},
                      "uuid": {"type": "string", "format": "uuid"}, "path": {"type": "string"}}
 
 PROBLEM_SCHEMA = {
@@ -31,6 +32,38 @@ PROBLEM_SCHEMA = {
 }
 
 
+# What the shared validation in spec.py refuses in every request, said in the document too: text with a NUL
+# or a lone UTF-16 surrogate (no database stores them; a pair is one character and fine), integers beyond
+# 32 bits.
+STORABLE = "^[^\\u0000\\ud800-\\udfff]*$"
+
+
+def accepted(schema: Any) -> Any:
+    """``schema`` of a request, with what every request is held to made explicit (see ``STORABLE``)."""
+    if isinstance(schema, list):
+        return [accepted(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    schema = {key: accepted(value) if key not in ("enum", "const", "default", "examples") else value
+              for key, value in schema.items()}
+    if schema.get("type") == "string" and not ({"pattern", "format", "enum", "const"} & schema.keys()):
+        schema["pattern"] = STORABLE
+    if schema.get("type") == "object" and schema.get("additionalProperties") is not False:
+        schema.setdefault("propertyNames", {"pattern": STORABLE})
+    if schema.get("type") == "integer":
+        schema.setdefault("maximum", INT_MAX)
+        schema.setdefault("minimum", -INT_MAX - 1)
+    if "default" in schema and schema["default"] is None and not _allows_null(schema):
+        del schema["default"]  # an optional field that may be left out but not sent as null
+    return schema
+
+
+def _allows_null(schema: dict) -> bool:
+    kind = schema.get("type")
+    return (kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", ())
+            or any(_allows_null(item) for item in schema.get("anyOf", []) + schema.get("oneOf", [])))
+
+
 class _Schemas:
     def __init__(self) -> None:
         self.components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
@@ -38,6 +71,8 @@ class _Schemas:
     def add(self, model: Any, mode: str) -> dict:
         """A schema for ``model`` (a ref when it is a named model), its definitions kept in components."""
         schema = TypeAdapter(model).json_schema(ref_template=REF, mode=mode)
+        if mode == "validation":
+            schema = accepted(schema)
         self.components.update(schema.pop("$defs", {}))
         if isinstance(model, type) and issubclass(model, BaseModel):
             self.components[model.__name__] = schema

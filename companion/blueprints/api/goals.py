@@ -9,7 +9,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.blueprints.api.spec import Input, Query, endpoint
-from companion.blueprints.goals import services
+from companion.blueprints.goals import library, services
 
 Category = Literal["recovery", "health", "relationships", "work_school", "legal", "housing", "other"]
 Status = Literal["active", "done", "archived"]
@@ -54,16 +54,18 @@ class GoalIn(Input):
     target_date: date | None = Field(default=None, description="Today or later, in the participant's time zone.")
     shared: bool = False
     steps: list[NewStep] = Field(default_factory=list, max_length=50)
-    template: str | None = Field(default=None, max_length=64, description="The slug of a starter goal.")
+    template: str | None = Field(default=None, max_length=64, description="The slug of a starter goal.",
+                                 json_schema_extra={"enum": [*library.BY_SLUG, None]})
 
 
+# In a PATCH a field left out stays as it is; null is accepted only where it means something (no date).
 class GoalPatch(Input):
-    title: Title | None = None
-    why: Why | None = None
-    category: Category | None = None
+    title: Title = None
+    why: Why = None
+    category: Category = None
     target_date: date | None = None
-    status: Status | None = None
-    shared: bool | None = None
+    status: Status = None
+    shared: bool = None
 
 
 class StepIn(Input):
@@ -73,10 +75,10 @@ class StepIn(Input):
 
 
 class StepPatch(Input):
-    title: Title | None = None
-    done: bool | None = None
+    title: Title = None
+    done: bool = None
     due_date: date | None = None
-    position: int | None = Field(default=None, ge=0, description="Move the step here (0-based); the others are renumbered.")
+    position: int = Field(default=None, ge=0, description="Move the step here (0-based); the others are renumbered.")
     client_id: str | None = Field(default=None, min_length=1, max_length=64,
                                   description="Set by a device replaying an offline change: a client id is applied once.")
 

@@ -10,7 +10,7 @@ from typing import Literal
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
-from companion.blueprints.api.spec import Input, Query, endpoint
+from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
 from companion.blueprints.journal import services
 from companion.errors import Invalid
 from companion.models import User
@@ -60,10 +60,16 @@ class LogPage(BaseModel):
     next_cursor: str | None = Field(description="Pass it as `cursor` for the next (older) page; null at the end.")
 
 
+def MOMENT(schema: dict) -> None:
+    """A local date or a time with its offset, as the document says it (left out means no bound)."""
+    schema.pop("default", None)
+    schema["anyOf"] = [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+
+
 class LogQuery(Query):
-    since: str | None = Field(default=None, max_length=40,
+    since: str | None = Field(default=None, max_length=40, json_schema_extra=MOMENT,
                               description="From this time (ISO 8601 with offset) or local date (YYYY-MM-DD), inclusive.")
-    until: str | None = Field(default=None, max_length=40,
+    until: str | None = Field(default=None, max_length=40, json_schema_extra=MOMENT,
                               description="Up to this time (ISO 8601 with offset), or to the end of this local date.")
     kind: Kind | None = None
     limit: int = Field(default=50, ge=1, le=services.PAGE_MAX)
@@ -91,8 +97,8 @@ class CheckinOut(BaseModel):
 
 
 class CheckinQuery(Query):
-    since: date | None = None
-    until: date | None = None
+    since: QueryDate | None = None
+    until: QueryDate | None = None
     limit: int = Field(default=90, ge=1, le=366)
 
 
@@ -177,10 +183,11 @@ def _moment(raw: str | None, name: str, user: User, *, end: bool) -> datetime | 
             return value
     except ValueError:
         raise Invalid.field(name, "Give a date (YYYY-MM-DD) or a date and time with its offset.") from None
-    moment = datetime.combine(value, time(), tzinfo=zone(user.timezone))
-    if end:
-        moment = datetime.combine(date.fromordinal(value.toordinal() + 1), time(), tzinfo=zone(user.timezone))
-    return moment.astimezone(UTC)
+    try:
+        day = date.fromordinal(value.toordinal() + 1) if end else value
+        return datetime.combine(day, time(), tzinfo=zone(user.timezone)).astimezone(UTC)
+    except (OverflowError, ValueError):  # the first or last day a date can be, with no local midnight around it
+        return None
 
 
 @endpoint("/logs", "POST", summary="Log a craving, trigger or coping skill", tag="journal", body=LogIn,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
 from companion.blueprints.api.goals import GoalOut
-from companion.blueprints.api.spec import Input, Query, endpoint
+from companion.blueprints.api.spec import Input, Query, QueryDatetime, endpoint
 from companion.blueprints.auth.sessions import clear_device, end_session
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.privacy import fhir, ledger, services
@@ -48,7 +48,7 @@ class AuditOut(BaseModel):
 
 class AuditQuery(Query):
     actor: str | None = Field(default=None, max_length=100, description="Only looks by staff whose name contains this.")
-    since: datetime | None = None
+    since: QueryDatetime | None = None
 
 
 class PersonOut(BaseModel):

@@ -18,15 +18,18 @@ from companion.timezones import zone
 Channel = Literal["push", "email", "inapp"]
 
 
+HH_MM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
 def hh_mm(value: str | None) -> str | None:
     if value is None:
         return None
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    if not re.fullmatch(HH_MM, value):
         raise ValueError("Give a time as HH:MM (00:00 to 23:59), or null.")
     return value
 
 
-LocalTime = Annotated[str | None, AfterValidator(hh_mm)]
+LocalTime = Annotated[str | None, AfterValidator(hh_mm), Field(json_schema_extra={"pattern": HH_MM})]
 
 
 class ReminderSettingsOut(BaseModel):

@@ -6,6 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from companion.blueprints.api.spec import Input
 from companion.i18n import LANGUAGES
+from companion.timezones import all_zones
+
+# Every time zone the server accepts, so that the document names them (a client can offer the same list).
+ZONES = sorted(all_zones())
 
 Language = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]
 
@@ -34,5 +38,6 @@ class Credentials(Input):
 
 class ProfileIn(Input):
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    timezone: str | None = Field(default=None, description="IANA time zone name, e.g. America/Chicago.")
+    timezone: str | None = Field(default=None, description="IANA time zone name, e.g. America/Chicago.",
+                                 json_schema_extra={"enum": [*ZONES, None]})
     language: Language | None = Field(default=None, description="The language everything is shown in.")

@@ -9,7 +9,8 @@ from flask_login import current_user
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
 from companion.access import in_program
-from companion.blueprints.api.spec import Input, Query, endpoint
+from companion.blueprints.api.schemas import ZONES
+from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
 from companion.blueprints.sessions import services
 from companion.errors import Forbidden, Invalid
 from companion.models import Group
@@ -27,8 +28,8 @@ MAX_RANGE_DAYS = 366
 
 
 class SessionsQuery(Query):
-    from_: date | None = Field(default=None, alias="from", description="First local date (YYYY-MM-DD); today by default.")
-    to: date | None = Field(default=None, description="Last local date, inclusive; 13 days after `from` by default.")
+    from_: QueryDate | None = Field(default=None, alias="from", description="First local date (YYYY-MM-DD); today by default.")
+    to: QueryDate | None = Field(default=None, description="Last local date, inclusive; 13 days after `from` by default.")
 
 
 class OccurrenceOut(BaseModel):
@@ -48,7 +49,8 @@ class GroupIn(Input):
     rrule: Annotated[Text, StringConstraints(min_length=1, max_length=500)] = Field(
         description="RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,WE,TH")
     dtstart: datetime = Field(description="The first session's local start, without offset, e.g. 2026-03-02T18:00.")
-    timezone: Annotated[Text, StringConstraints(min_length=1, max_length=64)] = Field(description="IANA time zone name.")
+    timezone: Annotated[Text, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="IANA time zone name.", json_schema_extra={"enum": ZONES})
     duration_minutes: int = Field(ge=5, le=services.MAX_DURATION)
     location: Annotated[Text, StringConstraints(max_length=200)] = ""
     video_url: Annotated[Text, StringConstraints(max_length=500)] = ""

@@ -9,15 +9,20 @@ per-field errors map directly onto the ``errors`` of an RFC 9457 problem.
 
 from __future__ import annotations
 
+import json
+import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from flask import Response, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from wtforms.validators import ValidationError as CSRFValidationError
 
@@ -37,6 +42,17 @@ class Query(BaseModel):
     """Base of query-string models: unknown parameters are ignored, as browsers add their own."""
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+def _iso(value: Any) -> Any:
+    # Pydantic reads a bare number as a Unix time; the document says ISO 8601, and so does the server.
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError(_("Give a date as YYYY-MM-DD, or a time in ISO 8601 with its offset."))
+    return value
+
+
+QueryDate = Annotated[date, BeforeValidator(_iso)]
+QueryDatetime = Annotated[datetime, BeforeValidator(_iso)]
 
 
 @dataclass
@@ -86,6 +102,70 @@ def validate(model: Any, data: Any) -> Any:
         raise Invalid("Some fields are missing or not valid.", field_errors(error)) from None
 
 
+INT32 = 2**31  # an INTEGER column (every id and count here) holds -2**31 to 2**31 - 1 on PostgreSQL
+
+
+def _number(text: str) -> int | float:
+    """A JSON number: a whole one written with a fraction or an exponent (``3.0``, ``1e2``) is the integer
+    it equals, as JSON Schema's ``integer`` says, so that a strict ``int`` field takes it."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a number")
+    return int(value) if value.is_integer() and abs(value) < INT32 else value
+
+
+def _not_a_number(text: str):
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def storable(text: str) -> bool:
+    """Whether a database can keep ``text`` as it is: no NUL character (PostgreSQL refuses it in text, and
+    elsewhere it cuts text short) and no lone half of a UTF-16 surrogate pair (JSON's ``"\\ud800"``,
+    which is no character at all and cannot be written as UTF-8)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _unstorable(value: Any, path: tuple = ()) -> Iterator[tuple[str, str]]:
+    """``(field, message)`` for each value in ``value`` that no database can keep: text that is not
+    ``storable``, or an integer outside 32 bits."""
+    name = ".".join(str(part) for part in path) or "body"
+    if isinstance(value, str):
+        if not storable(value):
+            yield name, _("This contains a character we can't store. Please retype it.")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -INT32 <= value < INT32:
+            yield name, _("This number is too large.")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not storable(key):
+                yield name, _("A field name contains a character we can't store.")
+            yield from _unstorable(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable(item, (*path, index))
+
+
+def parse_json(raw: bytes) -> Any:
+    """``raw`` parsed as JSON, or a 400 problem: not UTF-8, not JSON, or NaN or Infinity (not JSON either).
+    A value that no database can keep (see ``_unstorable``) is a 422 on its field."""
+    try:
+        data = json.loads(raw, parse_float=_number, parse_constant=_not_a_number)
+    except (ValueError, RecursionError):
+        raise DomainError(_("The body is not valid JSON.")) from None
+    errors: dict[str, list[str]] = {}
+    for name, message in _unstorable(data):
+        errors.setdefault(name, []).append(message)
+    if errors:
+        raise Invalid(_("Some fields are missing or not valid."), errors)
+    return data
+
+
 def validate_body(model: Any) -> Any:
     """The request's JSON body checked against ``model``: 413 when too large, 415 when not JSON,
     400 when not parseable, 422 naming each bad field."""
@@ -99,12 +179,15 @@ def validate_body(model: Any) -> Any:
             return TypeAdapter(model).validate_python(None)  # an endpoint whose body is optional
         except ValidationError:
             raise Invalid("The body is empty; send a JSON object.", {"body": ["Expected a JSON object."]}) from None
+    data = parse_json(raw)
     try:
-        return TypeAdapter(model).validate_json(raw)
+        # Validated as JSON text (so that dates and ids arrive as strings, as in the document), written
+        # again from what was parsed above, with whole numbers as integers.
+        return TypeAdapter(model).validate_json(json.dumps(data, ensure_ascii=False, allow_nan=False))
     except ValidationError as error:
         if any(item["type"] == "json_invalid" for item in error.errors()):
-            raise DomainError("The body is not valid JSON.") from None
-        raise Invalid("Some fields are missing or not valid.", field_errors(error)) from None
+            raise DomainError(_("The body is not valid JSON.")) from None
+        raise Invalid(_("Some fields are missing or not valid."), field_errors(error)) from None
 
 
 def check_csrf() -> None:

@@ -153,7 +153,8 @@ def delete_saved_meeting(saved_id: int):
 
 class Contact(Input):
     name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40, description="Digits, spaces and + ( ) - . * #.")
+    phone: str | None = Field(default=None, max_length=40, description="Digits, spaces and + ( ) - . * #.",
+                              json_schema_extra={"pattern": services.PHONE.pattern})
 
 
 Lines = Annotated[list[Line], Field(max_length=20)]
@@ -208,7 +209,7 @@ class Sponsor(BaseModel):
 
 class SponsorIn(Input):
     name: str = Field(default="", max_length=200)
-    phone: str = Field(default="", max_length=40)
+    phone: str = Field(default="", max_length=40, json_schema_extra={"pattern": services.PHONE.pattern})
 
 
 class Author(BaseModel):
