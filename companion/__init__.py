@@ -12,6 +12,7 @@ from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from companion.config import Config, instance_secret_key
+from companion.security import TrustedHosts
 from companion.jsonprovider import JSONProvider
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -29,7 +30,9 @@ def create_app(config: Config | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'companion.sqlite'}"
     if app.config.get("PROXY_FIX"):
         hops = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(TrustedHosts(app), x_for=hops, x_proto=hops, x_host=hops)
+    else:
+        app.wsgi_app = TrustedHosts(app)
 
     register_extensions(app)
     register_blueprints(app)

@@ -87,6 +87,11 @@ def deployment_problems(app: Flask) -> list[str]:
     if not app.config.get("HTTPS"):
         problems.append("HTTPS is not set: serve the site over HTTPS behind a proxy and set HTTPS=1 "
                         "(Secure cookies and HSTS follow), with PROXY_FIX=1 when a proxy forwards the requests.")
+    if app.config.get("HTTPS") and not app.config.get("APP_URL"):
+        problems.append("APP_URL is not set: set it to the site's public address (e.g. APP_URL=https://companion.example.org). "
+                        "Links in e-mails and the calendar feed are built from it, never from a request's Host header.")
+    elif app.config.get("APP_URL") and app.config.get("HTTPS") and not app.config["APP_URL"].startswith("https://"):
+        problems.append("APP_URL does not start with https:// although HTTPS is on: links in e-mails would be sent over plain HTTP.")
     if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://") and worker_count() > 1:
         problems.append(f"RATELIMIT_STORAGE_URI keeps sign-in limits in memory, but {worker_count()} workers run: "
                         "each would count on its own. Use Redis, e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.")

@@ -56,6 +56,26 @@ def https_enabled() -> bool:
     )
 
 
+DEVELOPMENT_APP_URL = "http://127.0.0.1:5000"
+
+
+def host_list(value: str) -> list[str]:
+    """Host names from a comma- or space-separated setting, lower-cased."""
+    return [h.strip().lower() for h in re.split(r"[,\s]+", value or "") if h.strip()]
+
+
+def trusted_hosts(app_url: str | None, extra: str, https: bool) -> list[str] | None:
+    """The hosts a request may name: APP_URL's and TRUSTED_HOSTS'; None (any) only in development."""
+    from urllib.parse import urlsplit
+
+    hosts = host_list(extra)
+    if app_url and (host := urlsplit(app_url).hostname):
+        hosts.insert(0, host.lower())
+    if not hosts and not https:
+        return None
+    return hosts
+
+
 class Config:
     """Settings from the environment; the defaults run a development server on SQLite."""
 
@@ -67,6 +87,10 @@ class Config:
         self.HTTPS = https_enabled()
         self.SESSION_COOKIE_SECURE = self.HTTPS
         self.PREFERRED_URL_SCHEME = "https" if self.HTTPS else "http"
+        # Every absolute link (reset and reminder e-mails, the calendar feed, invitations) starts with it,
+        # never with the Host header of the request that asked for it.
+        self.APP_URL = os.environ.get("APP_URL", "").strip().rstrip("/") or None
+        self.TRUSTED_HOSTS = trusted_hosts(self.APP_URL, os.environ.get("TRUSTED_HOSTS", ""), self.HTTPS)
         self.PROXY_FIX = int(os.environ.get("PROXY_FIX", "0") or 0)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -102,6 +126,10 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "20 per minute"
+    # Registrations and reset requests: each may send an e-mail, and each answer is the same whether or
+    # not the address has an account, so these limits are all that stands between a prober and a list.
+    ACCOUNT_MAIL_PER_EMAIL = "5 per hour"
+    ACCOUNT_MAIL_PER_ADDRESS = "30 per hour"
     TESTING = False
 
 
@@ -119,6 +147,8 @@ class TestConfig(Config):
         self.HTTPS = False
         self.SESSION_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"
+        self.APP_URL = "http://localhost"
+        self.TRUSTED_HOSTS = None
 
     TESTING = True
     SERVER_NAME = None

@@ -1,6 +1,6 @@
 """Every model, imported so that metadata and migrations see them all."""
 
-from companion.models.accounts import InviteCode, Program, Role, User
+from companion.models.accounts import InviteCode, Program, Role, SignIn, User
 from companion.models.base import Base, utcnow
 from companion.models.goals import Goal, GoalCategory, GoalStatus, GoalStep, StepEvent
 from companion.models.journal import CheckIn, CustomSkill, FavoriteSkill, JournalSettings, LogEntry, SoberStreak
@@ -13,5 +13,5 @@ __all__ = ["AftercarePlan", "Appointment", "Attendance", "Base", "CheckIn", "Con
            "DisclosureEntry", "Encouragement", "FavoriteSkill", "Goal", "GoalCategory", "GoalStatus", "GoalStep",
            "GoalSuggestion", "Group", "GroupMember", "InviteCode", "JournalSettings", "LogEntry", "Meeting",
            "MeetingFeed", "Notification", "OccurrenceChange", "Program", "ProgramResource", "PushSubscription",
-           "Reminder", "ReminderSettings", "Role", "SafetyPlan", "SavedMeeting", "Scope", "SoberStreak", "StepEvent",
+           "Reminder", "ReminderSettings", "Role", "SafetyPlan", "SavedMeeting", "Scope", "SignIn", "SoberStreak", "StepEvent",
            "User", "utcnow"]
