@@ -47,6 +47,11 @@ def instance_secret_key(instance_path: str) -> str:
     return instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
 
 
+def instance_ledger_key(instance_path: str) -> str:
+    """The disclosure ledger's HMAC key kept in the instance folder, created on first use."""
+    return instance_file(instance_path, "ledger_key", lambda: secrets.token_urlsafe(48))
+
+
 def https_enabled() -> bool:
     """Whether the site is served over HTTPS, by any of the usual settings."""
     return (
@@ -81,6 +86,9 @@ class Config:
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        # The key of the disclosure ledger's HMAC chain: outside the database, so that whoever can write
+        # the ledger's table cannot also make its hashes agree. Generated into the instance folder when absent.
+        self.LEDGER_KEY = os.environ.get("LEDGER_KEY") or None
         self.SQLALCHEMY_DATABASE_URI = (
             database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
         )
@@ -141,6 +149,7 @@ class TestConfig(Config):
     def __init__(self, database_uri: str = "sqlite://") -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+        self.LEDGER_KEY = "test-ledger-key-that-is-not-the-secret-key"
         self.SQLALCHEMY_DATABASE_URI = database_uri
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_SERVER = None

@@ -330,3 +330,18 @@ def test_a_counselor_named_like_a_formula_is_plain_text_in_the_who_saw_what_csv(
     cells = [cell for row in rows[1:] for cell in row]
     assert cells and not any(cell.lstrip()[:1] in "=+-@" for cell in cells)
     assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+
+
+def test_a_counselor_who_names_themselves_as_someone_else_is_shown_with_their_role_and_account(client, auth, clinic, make_consent, make_goal):
+    clinic.counselor.name = "Dr. Rivera (your physician)"
+    db.session.commit()
+    make_consent(clinic.alex, clinic.counselor)
+    make_goal(clinic.alex, shared=True)
+    Auth(counselor := client.application.test_client()).login("jordan@example.org")
+    counselor.get("/caseload")
+    auth.login("alex@example.org")
+    for page in [client.get("/privacy/who-saw-what"), client.get("/privacy")]:
+        assert re.search(r"Dr\. Rivera \(your physician\)\s*<span[^>]*>\(counselor, jordan@example\.org\)</span>",
+                         page.get_data(as_text=True))
+    rows = list(csv.DictReader(io.StringIO(client.get("/privacy/who-saw-what.csv").get_data(as_text=True))))
+    assert (rows[0]["who"], rows[0]["role"], rows[0]["account"]) == ("Dr. Rivera (your physician)", "counselor", "jordan@example.org")
