@@ -12,7 +12,8 @@ from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from companion.config import Config, instance_secret_key
+from companion.config import Config, instance_ledger_key, instance_secret_key
+from companion.security import TrustedHosts
 from companion.jsonprovider import JSONProvider
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -36,11 +37,15 @@ def create_app(config: Config | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    if not app.config.get("LEDGER_KEY"):
+        app.config["LEDGER_KEY"] = instance_ledger_key(app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'companion.sqlite'}"
     if app.config.get("PROXY_FIX"):
         hops = app.config["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(TrustedHosts(app), x_for=hops, x_proto=hops, x_host=hops)
+    else:
+        app.wsgi_app = TrustedHosts(app)
 
     register_extensions(app)
     register_blueprints(app)

@@ -87,6 +87,20 @@ def deployment_problems(app: Flask) -> list[str]:
     if not app.config.get("HTTPS"):
         problems.append("HTTPS is not set: serve the site over HTTPS behind a proxy and set HTTPS=1 "
                         "(Secure cookies and HSTS follow), with PROXY_FIX=1 when a proxy forwards the requests.")
+    if app.config.get("HTTPS") and not app.config.get("APP_URL"):
+        problems.append("APP_URL is not set: set it to the site's public address (e.g. APP_URL=https://companion.example.org). "
+                        "Links in e-mails and the calendar feed are built from it, never from a request's Host header.")
+    elif app.config.get("APP_URL") and app.config.get("HTTPS") and not app.config["APP_URL"].startswith("https://"):
+        problems.append("APP_URL does not start with https:// although HTTPS is on: links in e-mails would be sent over plain HTTP.")
+    ledger_key = os.environ.get("LEDGER_KEY", "")
+    if app.config.get("HTTPS") and not ledger_key:
+        problems.append("LEDGER_KEY is not set: the disclosure ledger is keyed with a file in the instance folder, "
+                        "and losing it leaves the ledger unverifiable. Set LEDGER_KEY to a long random value kept "
+                        "with SECRET_KEY, never in the database (python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+    elif ledger_key and (reason := weak_secret(ledger_key)):
+        problems.append(reason.replace("SECRET_KEY", "LEDGER_KEY", 1))
+    elif ledger_key and ledger_key == str(app.config.get("SECRET_KEY")):
+        problems.append("LEDGER_KEY is the same as SECRET_KEY: give the ledger a key of its own.")
     if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://") and worker_count() > 1:
         problems.append(f"RATELIMIT_STORAGE_URI keeps sign-in limits in memory, but {worker_count()} workers run: "
                         "each would count on its own. Use Redis, e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.")
@@ -112,19 +126,48 @@ audit = AppGroup("audit", help="The disclosure ledger.")
 
 
 @audit.command("verify")
-def audit_verify_command():
-    """Check the disclosure ledger's hash chain; exits non-zero naming each altered or removed row."""
-    from companion.blueprints.privacy.ledger import verify
+@click.option("--heads", "kept_heads", type=click.File("r"), default=None,
+              help="A file of heads kept earlier (the output of `audit heads`): each must still be in its chain.")
+def audit_verify_command(kept_heads):
+    """Check every participant's chain in the disclosure ledger, and its head; exits non-zero naming each broken row."""
+    from companion.blueprints.privacy import ledger
     from companion.extensions import db
     from companion.models import DisclosureEntry
 
-    problems = verify()
+    problems = ledger.verify()
+    if kept_heads is not None:
+        problems += ledger.check_kept_heads(kept_heads.read().splitlines())
     for problem in problems:
         click.echo(f"PROBLEM: {problem}", err=True)
     if problems:
         sys.exit(1)
     count = db.session.scalar(db.select(db.func.count(DisclosureEntry.id)))
-    click.echo(f"The ledger is intact: {count} rows.")
+    heads = ledger.heads()
+    click.echo(f"The ledger is intact: {count} rows in {len(heads)} chains.")
+    click.echo(f"Heads digest: {ledger.heads_digest(heads)} (keep it, or the output of `audit heads`, outside the database)")
+
+
+@audit.command("heads")
+def audit_heads_command():
+    """Print the head of every participant's chain (reference, rows, newest hash), to keep outside the database."""
+    from companion.blueprints.privacy import ledger
+
+    for ref, seq, hash_ in ledger.heads():
+        click.echo(f"{ref} {seq} {hash_}")
+
+
+@audit.command("grants")
+@click.option("--role", required=True, help="The PostgreSQL role the app connects as.")
+def audit_grants_command(role):
+    """Print the SQL that keeps the app's database role from changing or deleting ledger rows."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$]{0,62}", role):
+        raise click.ClickException("A role name is letters, digits and underscores.")
+    click.echo(f"-- Run as the tables' owner (the role that ran `flask db upgrade`), not as {role}.\n"
+               f"REVOKE UPDATE, DELETE, TRUNCATE ON disclosure_entry FROM {role};\n"
+               f"GRANT SELECT, INSERT ON disclosure_entry TO {role};\n"
+               f"GRANT USAGE ON SEQUENCE disclosure_entry_id_seq TO {role};\n"
+               f"REVOKE DELETE, TRUNCATE ON ledger_head FROM {role};\n"
+               f"GRANT SELECT, INSERT, UPDATE ON ledger_head TO {role};")
 
 
 def register(app: Flask) -> None:

@@ -47,6 +47,11 @@ def instance_secret_key(instance_path: str) -> str:
     return instance_file(instance_path, "secret_key", lambda: secrets.token_urlsafe(48))
 
 
+def instance_ledger_key(instance_path: str) -> str:
+    """The disclosure ledger's HMAC key kept in the instance folder, created on first use."""
+    return instance_file(instance_path, "ledger_key", lambda: secrets.token_urlsafe(48))
+
+
 def https_enabled() -> bool:
     """Whether the site is served over HTTPS, by any of the usual settings."""
     return (
@@ -56,17 +61,44 @@ def https_enabled() -> bool:
     )
 
 
+DEVELOPMENT_APP_URL = "http://127.0.0.1:5000"
+
+
+def host_list(value: str) -> list[str]:
+    """Host names from a comma- or space-separated setting, lower-cased."""
+    return [h.strip().lower() for h in re.split(r"[,\s]+", value or "") if h.strip()]
+
+
+def trusted_hosts(app_url: str | None, extra: str, https: bool) -> list[str] | None:
+    """The hosts a request may name: APP_URL's and TRUSTED_HOSTS'; None (any) only in development."""
+    from urllib.parse import urlsplit
+
+    hosts = host_list(extra)
+    if app_url and (host := urlsplit(app_url).hostname):
+        hosts.insert(0, host.lower())
+    if not hosts and not https:
+        return None
+    return hosts
+
+
 class Config:
     """Settings from the environment; the defaults run a development server on SQLite."""
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or None
+        # The key of the disclosure ledger's HMAC chain: outside the database, so that whoever can write
+        # the ledger's table cannot also make its hashes agree. Generated into the instance folder when absent.
+        self.LEDGER_KEY = os.environ.get("LEDGER_KEY") or None
         self.SQLALCHEMY_DATABASE_URI = (
             database_url(os.environ["DATABASE_URL"]) if os.environ.get("DATABASE_URL") else None
         )
         self.HTTPS = https_enabled()
         self.SESSION_COOKIE_SECURE = self.HTTPS
         self.PREFERRED_URL_SCHEME = "https" if self.HTTPS else "http"
+        # Every absolute link (reset and reminder e-mails, the calendar feed, invitations) starts with it,
+        # never with the Host header of the request that asked for it.
+        self.APP_URL = os.environ.get("APP_URL", "").strip().rstrip("/") or None
+        self.TRUSTED_HOSTS = trusted_hosts(self.APP_URL, os.environ.get("TRUSTED_HOSTS", ""), self.HTTPS)
         self.PROXY_FIX = int(os.environ.get("PROXY_FIX", "0") or 0)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -102,6 +134,10 @@ class Config:
     PASSWORD_RESET_MAX_AGE = 60 * 60
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
     LOGIN_FAILURES_PER_ADDRESS = "20 per minute"
+    # Registrations and reset requests: each may send an e-mail, and each answer is the same whether or
+    # not the address has an account, so these limits are all that stands between a prober and a list.
+    ACCOUNT_MAIL_PER_EMAIL = "5 per hour"
+    ACCOUNT_MAIL_PER_ADDRESS = "30 per hour"
     TESTING = False
 
 
@@ -113,12 +149,15 @@ class TestConfig(Config):
     def __init__(self, database_uri: str = "sqlite://") -> None:
         super().__init__()
         self.SECRET_KEY = "test-secret-key-that-is-long-enough-for-tests"
+        self.LEDGER_KEY = "test-ledger-key-that-is-not-the-secret-key"
         self.SQLALCHEMY_DATABASE_URI = database_uri
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.MAIL_SERVER = None
         self.HTTPS = False
         self.SESSION_COOKIE_SECURE = False
         self.PREFERRED_URL_SCHEME = "http"
+        self.APP_URL = "http://localhost"
+        self.TRUSTED_HOSTS = None
 
     TESTING = True
     SERVER_NAME = None

@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import SecurityError
+from werkzeug.wsgi import get_host
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
@@ -118,6 +120,30 @@ def set_security_headers(response):
         # Every page and API answer may hold personal data: a shared phone must not keep a copy.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+class TrustedHosts:
+    """Refuse, before the app sees it, a request naming a host that is not the site's (``TRUSTED_HOSTS``).
+
+    Links are built from APP_URL anyway; this keeps a forged Host header from reaching any code at all.
+    A plain 400, since no page of the app can be built for a host it does not serve.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+
+    def __call__(self, environ, start_response):
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if trusted is not None:
+            try:
+                get_host(environ, trusted_hosts=trusted)
+            except SecurityError:
+                body = b"This address is not served here.\n"
+                start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8"),
+                                                   ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+                return [body]
+        return self.wsgi_app(environ, start_response)
 
 
 class SessionInterface(SecureCookieSessionInterface):

@@ -133,10 +133,16 @@ def test_an_unexpected_error_is_a_problem_on_the_api_and_a_page_elsewhere(databa
     ({"HTTPS": ""}, "HTTPS is not set"),
     ({"WEB_CONCURRENCY": "4", "RATELIMIT_STORAGE_URI": "memory://"}, "in memory"),
     ({"GUNICORN_CMD_ARGS": "--workers 3", "RATELIMIT_STORAGE_URI": "memory://"}, "in memory"),
+    ({"APP_URL": ""}, "APP_URL is not set"),
+    ({"APP_URL": "http://companion.example.org"}, "APP_URL does not start with https://"),
+    ({"LEDGER_KEY": ""}, "LEDGER_KEY is not set"),
+    ({"LEDGER_KEY": "changeme"}, "LEDGER_KEY is a default"),
+    ({"LEDGER_KEY": "n3Q8v0Zc1Lr7pY2sXw5Tk9Hd4Jm6Bf0Ga8Ue3Oi7"}, "LEDGER_KEY is the same as SECRET_KEY"),
 ])
 def test_check_names_each_unsafe_production_setting(monkeypatch, tmp_path, env, expected):
     good = {"SECRET_KEY": "n3Q8v0Zc1Lr7pY2sXw5Tk9Hd4Jm6Bf0Ga8Ue3Oi7", "HTTPS": "1",
             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "WEB_CONCURRENCY": "4",
+            "APP_URL": "https://companion.example.org", "LEDGER_KEY": "Lq7Rz2Wc9Xv4Nb8Tk1Hm5Pd3Jf6Ys0Ga2Ue9Oi4",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'c.sqlite'}"}
     for name, value in {**good, **env}.items():
         monkeypatch.setenv(name, value)
@@ -154,6 +160,8 @@ def test_check_passes_a_safe_production_config(monkeypatch, tmp_path):
     monkeypatch.setenv("HTTPS", "1")
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.setenv("APP_URL", "https://companion.example.org")
+    monkeypatch.setenv("LEDGER_KEY", "Lq7Rz2Wc9Xv4Nb8Tk1Hm5Pd3Jf6Ys0Ga2Ue9Oi4")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'c.sqlite'}")
     result = create_app().test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0, result.output

@@ -77,6 +77,20 @@ class User(UserMixin, Base):
         return f"<User {self.id} {self.role}>"
 
 
+class SignIn(Base):
+    """One signed-in session on one device, kept on the server so that signing out ends it for good.
+
+    The cookie holds a random token; the row holds its SHA-256, so a copy of this table opens no session.
+    Signing out deletes the row, and a copy of the cookie taken before then no longer signs anyone in.
+    """
+
+    __tablename__ = "sign_in"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class InviteCode(Base):
     """A code a program hands out so a participant's account joins that program."""
 

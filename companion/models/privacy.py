@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.models.accounts import User
@@ -70,26 +70,51 @@ class Consent(Base):
 class DisclosureEntry(Base):
     """One staff read, print or export of a participant's shared data. Append-only and hash-chained.
 
+    Each participant's rows are a chain of their own (``seq`` counts from 1 within it), so that appends
+    for different participants never wait for each other. Each row's hash is an HMAC, under a key kept
+    outside the database, of its fields and the previous row's hash; the newest row of each chain is
+    also recorded in ``ledger_head``, so that removing the newest rows shows too.
+
     The participant is named by an opaque reference, not by a foreign key, so that deleting the account
     removes every piece of content while the record that a disclosure happened (which the law keeps) stays.
     """
 
     __tablename__ = "disclosure_entry"
-    __table_args__ = (Index("ix_disclosure_entry_subject_ref_at", "subject_ref", "at"),)
+    __table_args__ = (
+        UniqueConstraint("subject_ref", "seq", name="uq_disclosure_entry_subject_ref_seq"),
+        Index("ix_disclosure_entry_subject_ref_at", "subject_ref", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(unique=True)
+    seq: Mapped[int]
     at: Mapped[datetime] = mapped_column(default=utcnow)
     subject_ref: Mapped[str] = mapped_column(String(36))
     actor_ref: Mapped[str] = mapped_column(String(36))
     actor_name: Mapped[str] = mapped_column(String(100))
     actor_role: Mapped[str] = mapped_column(String(16))
+    # The staff member's account e-mail when the row was written: a fixed identity beside the chosen name.
+    actor_email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     action: Mapped[str] = mapped_column(String(16))  # view | export | print
     what: Mapped[str] = mapped_column(String(300))
     consent_id: Mapped[int | None]
     purpose: Mapped[str] = mapped_column(String(500), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerHead(Base):
+    """The newest row of one participant's chain, kept apart from the chain itself.
+
+    ``audit verify`` checks every chain ends where its head says, so deleting the newest rows of a chain
+    (which leaves the chain itself consistent) is found; ``audit heads`` prints them for keeping elsewhere.
+    """
+
+    __tablename__ = "ledger_head"
+
+    subject_ref: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class GoalSuggestion(Base):

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from companion.blueprints.admin import bp, services
 from companion.models import Role
 from companion.roles import role_required
+from companion.urls import absolute_url
 
 
 @bp.before_request
@@ -27,7 +28,7 @@ def create_invite():
     """Make an invite code for participants or an invitation for a counselor."""
     role = Role.COUNSELOR if request.form.get("role") == "counselor" else Role.PARTICIPANT
     invite = services.create_invite(current_user, role)
-    link = url_for("auth.register", code=invite.code, _external=True)
+    link = absolute_url("auth.register", code=invite.code)
     flash(f"New {'counselor invitation' if role == Role.COUNSELOR else 'participant code'}: {invite.code} ({link})", "success")
     return redirect(url_for("admin.index"), code=303)
 

@@ -6,7 +6,6 @@ import re
 from datetime import datetime, time
 from typing import Annotated, Literal
 
-from flask import url_for
 from flask_login import current_user
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, StrictInt
 
@@ -14,6 +13,7 @@ from companion.blueprints.api.spec import Input, endpoint
 from companion.blueprints.reminders import services
 from companion.errors import NotFound
 from companion.timezones import zone
+from companion.urls import absolute_url
 
 Channel = Literal["push", "email", "inapp"]
 
@@ -96,7 +96,7 @@ def settings_body(user) -> dict:
 
     return {"lead_minutes": s.lead_minutes, "channels": s.channels, "quiet_start": fmt(s.quiet_start),
             "quiet_end": fmt(s.quiet_end), "checkin_time": fmt(s.checkin_time), "goal_steps": s.goal_steps,
-            "discreet": s.discreet, "calendar_url": url_for("sessions.calendar", token=s.calendar_token, _external=True)}
+            "discreet": s.discreet, "calendar_url": absolute_url("sessions.calendar", token=s.calendar_token)}
 
 
 @endpoint("/reminder-settings", "GET", summary="My reminder settings", tag="reminders", response=ReminderSettingsOut)

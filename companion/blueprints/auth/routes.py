@@ -1,6 +1,7 @@
 """Account pages."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
 
 from companion.blueprints.auth import bp
@@ -24,6 +25,7 @@ from companion.errors import Invalid, Throttled, Unauthorized
 from companion.forms import apply_errors
 from companion.i18n import current_language
 from companion.mail import send_mail
+from companion.urls import absolute_url
 
 bp.before_app_request(enforce_session_limits)
 
@@ -71,11 +73,22 @@ def register():
         form.timezone.render_kw = {"data-guess": "1"}  # app.js picks the phone's zone
     if form.validate_on_submit():
         try:
+            services.throttle_account_mail("register", form.email.data, request.remote_addr or "")
             user = services.register_user(email=form.email.data, password=form.password.data,
                                           name=form.name.data, timezone=form.timezone.data,
                                           invite_code=form.invite_code.data or "", language=form.language.data)
+        except Throttled as error:
+            form.form_errors.append(error.detail)
+            return render_template("auth/register.html", form=form), 429, error.headers
         except Invalid as error:
             apply_errors(form, error)
+        except services.AlreadyRegistered as taken:
+            # The same answer as for a new account, so that the page never tells who has one;
+            # the address's owner hears of it by e-mail instead.
+            mail_existing_account(taken.user)
+            session.clear()
+            flash(_("Thank you. We have sent a message to that address with what to do next."), "info")
+            return redirect(url_for("main.today"), code=303)
         else:
             start_session(user)
             flash(f"Welcome, {user.name}. We're glad you're here.", "success")
@@ -84,14 +97,30 @@ def register():
     return render_template("auth/register.html", form=form), status
 
 
+def mail_existing_account(user) -> None:
+    """Tell an account's owner that someone tried to register with their address."""
+    with force_locale(user.language):
+        send_mail(user.email, _("Your Companion account"),
+                  _("Hello %(name)s,\n\nSomeone, maybe you, tried to create a Companion account with this e-mail "
+                    "address. You already have one, so nothing was changed.\n\nTo sign in: %(login)s\n"
+                    "If you forgot your password: %(reset)s\n\nIf it was not you, you can ignore this e-mail; "
+                    "your account stays as it is.\n", name=user.name, login=absolute_url("auth.login"),
+                    reset=absolute_url("auth.reset_request")))
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 def reset_request():
     """Ask for a password reset link by e-mail."""
     form = ResetRequestForm()
     if form.validate_on_submit():
+        try:
+            services.throttle_account_mail("reset", form.email.data, request.remote_addr or "")
+        except Throttled as error:
+            form.form_errors.append(error.detail)
+            return render_template("auth/reset_request.html", form=form), 429, error.headers
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
-            link = url_for("auth.reset_password", token=services.make_reset_token(user), _external=True)
+            link = absolute_url("auth.reset_password", token=services.make_reset_token(user))
             send_mail(user.email, "Reset your Companion password",
                       f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n{link}\n\n"
                       "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n")

@@ -8,12 +8,14 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask_babel import gettext as _
 from limits import parse as parse_limit
-from sqlalchemy import func, select
+from limits.storage import MemoryStorage
+from sqlalchemy import delete, func, select
 
 from companion.errors import Invalid, Throttled, Unauthorized
 from companion.extensions import db, limiter
-from companion.models import InviteCode, Program, Role, User
+from companion.models import InviteCode, Program, Role, SignIn, User
 from companion.security import (
     hash_password,
     needs_rehash,
@@ -25,6 +27,14 @@ from companion.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from companion.timezones import is_valid_zone
 
 RESET_SALT = "companion.password-reset"
+
+
+class AlreadyRegistered(Exception):
+    """The address has an account: its owner is told by e-mail, and the visitor sees the usual answer."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.email)
+        self.user = user
 
 
 def normalize_email(email: str) -> str:
@@ -55,8 +65,7 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
     errors: dict[str, list[str]] = {}
     email = normalize_email(email)
     name = name.strip()
-    if user_by_email(email) is not None:
-        errors["email"] = ["An account with this e-mail address already exists. You can sign in or reset your password."]
+    existing = user_by_email(email)
     if problems := password_problems(password, email=email, name=name):
         errors["password"] = problems
     if not is_valid_zone(timezone):
@@ -70,7 +79,10 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
             errors["invite_code"] = ["We do not recognise this invite code, or it is no longer valid. Check it with your program, or leave it empty for personal use."]
     if errors:
         raise Invalid("Please check the highlighted fields.", errors)
-    user = User(email=email, name=name, timezone=timezone, language=language, password_hash=hash_password(password),
+    password_hash = hash_password(password)  # the same work whether or not the address has an account
+    if existing is not None:
+        raise AlreadyRegistered(existing)
+    user = User(email=email, name=name, timezone=timezone, language=language, password_hash=password_hash,
                 role=invite.role if invite is not None else Role.PARTICIPANT.value)
     if invite is not None:
         user.program_id = invite.program_id
@@ -113,17 +125,44 @@ def _throttle_keys(email: str, address: str):
     ]
 
 
+def _refund(limit, *identifiers: str) -> None:
+    """Give back one reserved attempt (a sign-in that succeeded does not count).
+
+    limits has no call for it, so this reaches into the two storages Companion runs on: memory, where the
+    moving window is a list of entries, newest first, and Redis, where it is the same list under a key.
+    """
+    storage = limiter.limiter.storage
+    key = limit.key_for(*identifiers)
+    if isinstance(storage, MemoryStorage):
+        with storage.locks[key]:
+            if events := storage.events.get(key):
+                events.pop(0)
+    elif hasattr(storage, "get_connection") and hasattr(storage, "prefixed_key"):
+        storage.get_connection().lpop(storage.prefixed_key(key))
+
+
+def reserve(keys, message) -> None:
+    """Take one attempt from every limit at once, before the attempt is checked, or raise Throttled.
+
+    Testing the limit and counting a failure afterwards let requests sent together all pass the test
+    before any was counted; taking the attempt first (one atomic step in the storage) closes that gap.
+    """
+    taken = []
+    for limit, *identifiers in keys:
+        if not limiter.limiter.hit(limit, *identifiers):
+            for done_limit, *done_identifiers in taken:
+                _refund(done_limit, *done_identifiers)
+            reset_at = limiter.limiter.get_window_stats(limit, *identifiers).reset_time
+            retry = max(1, int(reset_at - datetime.now(UTC).timestamp()))
+            raise Throttled(message(_minutes(retry)), headers={"Retry-After": str(retry)})
+        taken.append((limit, *identifiers))
+
+
 def authenticate(email: str, password: str, address: str) -> User:
     """The account for these credentials; failures count towards the sign-in throttle."""
     keys = _throttle_keys(email, address)
-    for limit, *identifiers in keys:
-        if not limiter.limiter.test(limit, *identifiers):
-            retry = max(1, int(limiter.limiter.get_window_stats(limit, *identifiers).reset_time - datetime.now(UTC).timestamp()))
-            raise Throttled(
-                "There have been too many sign-in attempts. To keep your account safe, please wait "
-                f"{_minutes(retry)} and try again, or reset your password.",
-                headers={"Retry-After": str(retry)},
-            )
+    reserve(keys, lambda wait: _("There have been too many sign-in attempts. To keep your account safe, please wait "
+                                 "%(wait)s and try again, or reset your password.", wait=wait))
     user = user_by_email(email) if len(email) <= 254 else None
     if user is None:
         verify_without_account(password)  # the same work as for a real account
@@ -132,20 +171,34 @@ def authenticate(email: str, password: str, address: str) -> User:
             user.password_hash = hash_password(password)
         user.last_login_at = datetime.now(UTC)
         db.session.commit()
+        for limit, *identifiers in keys:
+            _refund(limit, *identifiers)  # successful sign-ins never count
         return user
-    for limit, *identifiers in keys:
-        limiter.limiter.hit(limit, *identifiers)
     raise Unauthorized("That e-mail and password do not match an account. Please check them and try again.")
+
+
+def throttle_account_mail(kind: str, email: str, address: str) -> None:
+    """Registration and reset requests, limited per e-mail address and per network address (raises Throttled)."""
+    config = current_app.config
+    keys = [(parse_limit(config["ACCOUNT_MAIL_PER_EMAIL"]), f"{kind}-email", hashlib.sha256(normalize_email(email).encode()).hexdigest()),
+            (parse_limit(config["ACCOUNT_MAIL_PER_ADDRESS"]), f"{kind}-address", address or "unknown")]
+    reserve(keys, lambda wait: _("There have been many requests for this address. Please wait %(wait)s and try again.", wait=wait))
 
 
 def _minutes(seconds: int) -> str:
     minutes = max(1, round(seconds / 60))
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return _("a minute") if minutes == 1 else _("%(n)s minutes", n=minutes)
+
+
+def revoke_sign_ins(user: User) -> None:
+    """End every session of this person on the server (committed by the caller)."""
+    user.session_epoch += 1
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id))
 
 
 def end_all_sessions(user: User) -> None:
     """Sign this person out on every device at once."""
-    user.session_epoch += 1
+    revoke_sign_ins(user)
     db.session.commit()
 
 
@@ -181,7 +234,7 @@ def set_password(user: User, password: str) -> None:
     if problems := password_problems(password, email=user.email, name=user.name):
         raise Invalid.field("password", problems[0])
     user.password_hash = hash_password(password)
-    user.session_epoch += 1
+    revoke_sign_ins(user)
     db.session.commit()
 
 
@@ -214,5 +267,5 @@ def update_profile(user: User, *, name: str, timezone: str, language: str | None
 def deactivate(user: User) -> None:
     """Switch an account off at once: it can no longer sign in and its sessions end."""
     user.active = False
-    user.session_epoch += 1
+    revoke_sign_ins(user)
     db.session.commit()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, request, session, url_for
@@ -10,19 +13,30 @@ from flask_login import current_user, login_user, logout_user
 
 from companion.errors import Unauthorized, wants_problem
 from companion.extensions import db, login_manager
-from companion.models import User
+from companion.models import SignIn, User
+from sqlalchemy import delete, select
 
 # The session cookie is rewritten at most this often just to move the idle clock.
 SEEN_RESOLUTION = 60
 
 
+def sign_in_id(token: str) -> str:
+    """How the server keeps a session's token: its SHA-256, so that the table itself opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The signed-in person, unless their account was switched off or all their sessions ended."""
+    """The signed-in person, unless they signed out, their account was switched off or all their sessions ended.
+
+    The server-side session and the person are read in one statement: one indexed lookup of each.
+    """
     id_part, _, epoch = user_id.partition(":")
-    if not id_part.isdigit() or not epoch.isdigit():
+    token = session.get("sid")
+    if not id_part.isdigit() or not epoch.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.get(User, int(id_part))
+    user = db.session.scalar(select(User).join(SignIn, SignIn.user_id == User.id)
+                             .where(SignIn.id == sign_in_id(token), User.id == int(id_part)))
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     return user
@@ -42,6 +56,12 @@ def unauthorized():
 def start_session(user: User) -> None:
     """Sign in with a fresh session, so that nothing from before carries over."""
     session.clear()
+    token = secrets.token_urlsafe(32)
+    oldest = datetime.now(UTC) - current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.created_at < oldest))
+    db.session.add(SignIn(id=sign_in_id(token), user_id=user.id))
+    db.session.commit()
+    session["sid"] = token
     login_user(user)
     now = int(time.time())
     session["auth_at"] = now
@@ -50,7 +70,11 @@ def start_session(user: User) -> None:
 
 
 def end_session() -> None:
-    """Sign out and forget everything in the session."""
+    """Sign out, on the server too (a copy of the cookie no longer works), and forget everything in the session."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        db.session.execute(delete(SignIn).where(SignIn.id == sign_in_id(token)))
+        db.session.commit()
     logout_user()
     session.clear()
 

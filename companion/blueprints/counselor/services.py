@@ -14,6 +14,7 @@ from companion.blueprints.support import services as support_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
 from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.spreadsheets import safe_cell
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
@@ -245,12 +246,7 @@ def caseload_csv(counselor: User) -> str:
     for row in rows:
         goals = row["goals"] or [{"id": "", "title": "", "progress": ""}]
         for goal in goals:
-            writer.writerow([row["participant_id"], _safe_cell(row["name"]), goal["id"], _safe_cell(goal["title"]),
+            writer.writerow([row["participant_id"], safe_cell(row["name"]), goal["id"], safe_cell(goal["title"]),
                              goal["progress"], row["steps_done_7d"] if row["steps_done_7d"] is not None else "",
                              " ".join(row["flags"])])
     return out.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Text that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -15,6 +15,7 @@ from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
 from companion.errors import Invalid
 from companion.forms import apply_errors
 from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
+from companion.spreadsheets import safe_cell
 
 
 @bp.before_request
@@ -75,9 +76,10 @@ def audit_csv():
     """Download who saw what."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["when", "who", "role", "action", "what", "purpose"])
+    writer.writerow(["when", "who", "role", "action", "what", "purpose", "account"])
     for entry in ledger.entries_about(current_user):
-        writer.writerow([entry.at.isoformat(), entry.actor_name, entry.actor_role, entry.action, entry.what, entry.purpose])
+        writer.writerow([safe_cell(cell) for cell in (entry.at.isoformat(), entry.actor_name, entry.actor_role,
+                                                      entry.action, entry.what, entry.purpose, entry.actor_email)])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="companion-who-saw-what.csv"'})
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from limits import parse as parse_limit
 
+from companion.blueprints.auth.services import revoke_sign_ins
 from companion.errors import Invalid
 from companion.extensions import db, limiter
 from companion.models import User
@@ -52,7 +53,7 @@ def check_pin(user: User, pin: str) -> None:
     limiter.limiter.hit(PIN_ATTEMPTS, *key)
     if not limiter.limiter.test(PIN_ATTEMPTS, *key):
         limiter.limiter.clear(PIN_ATTEMPTS, *key)
-        user.session_epoch += 1  # signed out on every device: the password is needed now
+        revoke_sign_ins(user)  # signed out on every device: the password is needed now
         db.session.commit()
         raise PinLockedOut()
     remaining = limiter.limiter.get_window_stats(PIN_ATTEMPTS, *key).remaining

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import smtplib
 import time
@@ -9,16 +10,17 @@ from email.message import EmailMessage
 from functools import cache
 from urllib.parse import urlsplit
 
-import requests
 from flask import current_app
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select
 
-from companion.blueprints.reminders.services import endpoint_problem
+from companion.blueprints.reminders.services import checked_endpoint
 from companion.extensions import db
+from companion.netguard import PinnedPoster
 from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
 from companion.timezones import zone
+from companion.urls import absolute_path
 
 DISCREET_TEXT = "Companion: you have a reminder"
 INBOX_URL = "/notifications"
@@ -65,7 +67,7 @@ def send_email(row: Reminder, user: User, settings: ReminderSettings, outbox: Ou
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = user.email
     message["Subject"] = subject
-    link = (config.get("APP_URL") or "").rstrip("/") + (INBOX_URL if settings.discreet else row.url or "/")
+    link = absolute_path(INBOX_URL if settings.discreet else row.url or "/")
     message.set_content(f"{body}\n\n{link}\n\nYou can change or turn off these reminders in Companion's settings.\n")
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=TIMEOUT) as smtp:
@@ -86,7 +88,6 @@ def vapid_key(private_key: str) -> Vapid:
     return Vapid.from_string(private_key.strip())
 
 
-_session = None
 _signed: dict[tuple[str, str], tuple[int, dict]] = {}
 
 
@@ -102,12 +103,21 @@ def vapid_headers(endpoint: str, private_key: str, subject: str) -> dict:
     return dict(headers)
 
 
-def http_session() -> requests.Session:
-    global _session
-    if _session is None:
-        _session = requests.Session()
-        _session.trust_env = False  # never through a proxy from the environment
-    return _session
+_poster = PinnedPoster()
+
+
+class _PinnedSession:
+    """What pywebpush calls ``requests_session``: its one ``post``, sent to one checked address."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+    def post(self, url, data=None, headers=None, timeout=TIMEOUT, **_):
+        return _poster.post(url, address=self.address, data=data, headers=headers, timeout=timeout)
+
+
+def pinned_session(address: str) -> _PinnedSession:
+    return _PinnedSession(address)
 
 
 def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
@@ -124,7 +134,7 @@ class Outbox:
     def __init__(self, user_ids) -> None:
         self.user_ids = set(user_ids)
         self._subscriptions: dict[int, list[PushSubscription]] | None = None
-        self._problems: dict[str, str | None] = {}
+        self._checked: dict[str, tuple[str | None, str | None]] = {}
 
     def subscriptions(self, user_id: int) -> list[PushSubscription]:
         if self._subscriptions is None:
@@ -139,13 +149,13 @@ class Outbox:
         """A subscription removed (answered 404 or 410) is not tried again for the batch's later rows."""
         self.subscriptions(user_id).remove(subscription)
 
-    def endpoint_problem(self, endpoint: str, allow_loopback: bool) -> str | None:
-        """endpoint_problem, resolved once per host and batch (a batch lasts seconds)."""
+    def checked(self, endpoint: str, allow_loopback: bool) -> tuple[str | None, str | None]:
+        """checked_endpoint, resolved once per host and batch (a batch lasts seconds): (problem, address)."""
         parts = urlsplit(endpoint)
         key = f"{allow_loopback}|{parts.scheme}|{parts.netloc}"
-        if key not in self._problems:
-            self._problems[key] = endpoint_problem(endpoint, allow_loopback=allow_loopback)
-        return self._problems[key]
+        if key not in self._checked:
+            self._checked[key] = checked_endpoint(endpoint, allow_loopback=allow_loopback)
+        return self._checked[key]
 
 
 def send_push(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None) -> None:
@@ -160,14 +170,16 @@ def send_push(row: Reminder, user: User, settings: ReminderSettings, outbox: Out
     data = json.dumps(push_payload(row, user, settings))
     delivered, errors = 0, []
     for subscription in subscriptions:
-        if problem := outbox.endpoint_problem(subscription.endpoint, config.get("PUSH_ALLOW_LOOPBACK", False)):
+        problem, address = outbox.checked(subscription.endpoint, config.get("PUSH_ALLOW_LOOPBACK", False))
+        if problem:
             errors.append(problem)
             continue
         try:
+            # Sent to the address that was checked, and a redirect is a failure: never followed.
             webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
                     data, headers=vapid_headers(subscription.endpoint, config["VAPID_PRIVATE_KEY"],
                                                 config.get("VAPID_SUBJECT") or "mailto:admin@localhost"),
-                    timeout=TIMEOUT, ttl=60 * 60 * 12, requests_session=http_session())
+                    timeout=TIMEOUT, ttl=60 * 60 * 12, requests_session=pinned_session(address))
         except WebPushException as error:
             if error.status_code in (404, 410):
                 db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
@@ -175,7 +187,7 @@ def send_push(row: Reminder, user: User, settings: ReminderSettings, outbox: Out
                 outbox.forget(user.id, subscription)
             else:
                 errors.append(f"push {error.status_code}: {error.message[:200]}")
-        except requests.RequestException as error:
+        except (OSError, http.client.HTTPException) as error:
             errors.append(f"push: {type(error).__name__}")
         else:
             delivered += 1

@@ -150,7 +150,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(reminders)
     app.config.setdefault("REMINDER_CLAIM_TIMEOUT_SECONDS", int(os.environ.get("REMINDER_CLAIM_TIMEOUT_SECONDS") or 300))
-    app.config.setdefault("APP_URL", os.environ.get("APP_URL", ""))
     if not app.testing and not app.config.get("VAPID_PRIVATE_KEY"):
         try:
             app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_PUBLIC_KEY"] = instance_vapid_keys(app.instance_path)

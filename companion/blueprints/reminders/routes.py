@@ -11,6 +11,7 @@ from companion.blueprints.reminders.forms import LEAD_CHOICES, ReminderSettingsF
 from companion.errors import Invalid
 from companion.forms import apply_errors
 from companion.timezones import zone
+from companion.urls import absolute_url
 
 
 def settings_form(formdata=None) -> ReminderSettingsForm:
@@ -34,7 +35,7 @@ def reminder_settings_context(form: ReminderSettingsForm | None = None) -> dict:
     """What the settings page's reminders section shows."""
     settings = services.settings_for(current_user)
     return {"form": form or settings_form(),
-            "calendar_url": url_for("sessions.calendar", token=settings.calendar_token, _external=True),
+            "calendar_url": absolute_url("sessions.calendar", token=settings.calendar_token),
             "vapid_public_key": current_app.config.get("VAPID_PUBLIC_KEY") or ""}
 
 

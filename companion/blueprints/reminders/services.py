@@ -6,7 +6,6 @@ import base64
 import binascii
 import ipaddress
 import secrets
-import socket
 from collections.abc import Collection
 from datetime import time
 from urllib.parse import urlsplit
@@ -19,6 +18,7 @@ from companion.errors import Invalid
 from companion.extensions import db
 from companion.models import Notification, PushSubscription, ReminderSettings, User
 from companion.models.base import utcnow
+from companion.netguard import allowed_address, resolve
 from companion.models.reminders import DEFAULT_CHANNELS, DEFAULT_LEADS
 
 CHANNELS = ("push", "email", "inapp")
@@ -141,25 +141,32 @@ def _b64url(value: str, name: str, length: int) -> bytes:
 
 def endpoint_problem(endpoint: str, *, allow_loopback: bool) -> str | None:
     """Why a push endpoint may not be contacted (a guard against requests to private addresses), or None."""
+    return checked_endpoint(endpoint, allow_loopback=allow_loopback)[0]
+
+
+def checked_endpoint(endpoint: str, *, allow_loopback: bool) -> tuple[str | None, str | None]:
+    """(why the endpoint may not be contacted, None) or (None, the checked address to connect to)."""
     try:
         parts = urlsplit(endpoint)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "This is not a valid URL."
-    if not host or parts.username or parts.password:
-        return "This is not a valid push endpoint."
+        return "This is not a valid URL.", None
+    if not host or parts.username or parts.password or parts.scheme not in ("http", "https"):
+        return "This is not a valid push endpoint.", None
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)}
+        addresses = resolve(host, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
-        return "This push service's address could not be found."
+        return "This push service's address could not be found.", None
     ips = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
-    if allow_loopback and parts.scheme in ("http", "https") and all(ip.is_loopback for ip in ips):
-        return None
+    if not ips:
+        return "This push service's address could not be found.", None
+    if allow_loopback and all(ip.is_loopback for ip in ips):
+        return None, addresses[0]
     if parts.scheme != "https":
-        return "A push endpoint must use https."
-    if not ips or not all(ip.is_global for ip in ips):
-        return "A push endpoint must be on a public address."
-    return None
+        return "A push endpoint must use https.", None
+    if not all(allowed_address(a, False) for a in addresses):
+        return "A push endpoint must be on a public address.", None
+    return None, addresses[0]
 
 
 def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:

@@ -22,6 +22,7 @@ from companion.forms import apply_errors
 from companion.models import Appointment, Group, User
 from companion.models.base import utcnow
 from companion.timezones import zone
+from companion.urls import absolute_url
 
 AGENDA_DAYS = 14
 
@@ -68,8 +69,7 @@ def index():
     occurrences = [o for o in services.agenda(current_user, start, end) if o.ends_at > now]
     return render_template("sessions/index.html", days=by_day(occurrences, current_user.timezone), now=now, tz=tz,
                            checked_in=services.checked_in_keys(current_user, occurrences),
-                           calendar_url=url_for("sessions.calendar", token=settings_for(current_user).calendar_token,
-                                                _external=True))
+                           calendar_url=absolute_url("sessions.calendar", token=settings_for(current_user).calendar_token))
 
 
 @bp.post("/sessions/<key>/check-in")

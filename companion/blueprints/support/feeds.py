@@ -9,16 +9,15 @@ with its index and slug, and then the whole feed is refused.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import json
 import re
 import socket
-import ssl
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from companion.errors import Invalid
+from companion.netguard import allowed_address, pinned_connection
 from companion.timezones import is_valid_zone
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
@@ -69,36 +68,6 @@ def read_file(path: str, *, max_bytes: int = MAX_FEED_BYTES) -> Source:
         raise FeedError(f"The file {path} could not be read ({error.strerror or error}).") from None
 
 
-def _allowed(address: str, allow_loopback: bool) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    if allow_loopback and ip.is_loopback:
-        return True
-    return ip.is_global and not ip.is_multicast
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the address that was checked, not to whatever the name resolves to a moment later."""
-
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
 def fetch_url(url: str, *, max_bytes: int = MAX_FEED_BYTES, allow_loopback: bool = False,
               timeout: float = FETCH_TIMEOUT) -> Source:
     """A feed from the web: only http(s), only public addresses (loopback when a test allows it)."""
@@ -116,10 +85,9 @@ def fetch_url(url: str, *, max_bytes: int = MAX_FEED_BYTES, allow_loopback: bool
         except (socket.gaierror, UnicodeError):
             raise FeedError(f"We could not find the server {parts.hostname}. Check the address.") from None
         addresses = [info[4][0] for info in infos]
-        if not addresses or not all(_allowed(a, allow_loopback) for a in addresses):
+        if not addresses or not all(allowed_address(a, allow_loopback) for a in addresses):
             raise FeedError(f"{parts.hostname} is a private or local address; only public web addresses can be read.")
-        kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        connection = kind(parts.hostname, port, addresses[0], timeout)
+        connection = pinned_connection(parts.scheme, parts.hostname, port, addresses[0], timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         response = None
         try:
