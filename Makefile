@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app companion
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean translations
+.PHONY: run test install clean translations fuzz
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ run: $(STAMP)
 PYTEST_WORKERS ?= logical
 test: $(STAMP)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=15 $(PYTEST_ARGS)
+
+# The API fuzz at length, with a fresh seed: FUZZ_EXAMPLES generated requests per operation and role (the suite
+# runs 8 with a fixed seed under CI). Its figures are in BENCHMARKS.md.
+FUZZ_EXAMPLES ?= 200
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_STEPS=30 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 # After changing any user-facing string: pull every string into the catalogs, then translate the new
 # entries in companion/translations/<lang>/LC_MESSAGES/messages.po and run this again to compile them.

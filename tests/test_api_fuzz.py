@@ -142,3 +142,16 @@ class SignedIn:
 @FUZZ_SETTINGS
 def test_every_operation_answers_as_documented(case, fresh_app, actor):
     case.call_and_validate(app=fresh_app)
+
+
+def test_the_links_from_each_create_lead_to_what_was_created(fresh_app, actor):
+    """The stateful phase: sequences of calls that follow the document's links (create a goal, then read,
+    change or delete it; add a step, then tick or delete it; ...), every answer checked as above."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"app": fresh_app}
+
+    run_state_machine_as_test(Workflow, settings=settings(
+        FUZZ_SETTINGS, max_examples=max(1, EXAMPLES // 4), stateful_step_count=STATEFUL_STEPS))

@@ -134,6 +134,28 @@ def _operation(op: Operation, schemas: _Schemas) -> dict:
     return doc
 
 
+def _link_creates_to_reads(paths: dict[str, dict]) -> None:
+    """OpenAPI links from each create (a POST answering 201 with an ``id``) to the operations on what it
+    made (``{path}/{…_id}``, or ``/api/v1/steps/{step_id}`` for ``…/steps``: read, change, delete), so that
+    a client, or a fuzzer's stateful phase, can follow them."""
+    for path, operations in paths.items():
+        created = operations.get("post", {}).get("responses", {}).get("201")
+        if not created:
+            continue
+        collection = "/api/v1/" + path.rsplit("/", 1)[-1]
+        items = rf"(?:{re.escape(path)}|{re.escape(collection)})/\{{(\w+_id)\}}"
+        for item_path, item_operations in paths.items():
+            match = re.fullmatch(items, item_path)
+            if not match:
+                continue
+            links = created.setdefault("links", {})
+            for method, operation in item_operations.items():
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {match.group(1): "$response.body#/id"},
+                }
+
+
 @cache
 def openapi_document() -> dict:
     """The OpenAPI 3.1 description of every declared endpoint."""
@@ -142,6 +164,7 @@ def openapi_document() -> dict:
     for op in OPERATIONS:
         path = "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", op.rule)
         paths.setdefault(path, {})[op.method.lower()] = _operation(op, schemas)
+    _link_creates_to_reads(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -111,7 +111,7 @@ def _number(text: str) -> int | float:
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"{text} is too large for a number")
-    return int(value) if value.is_integer() and abs(value) < INT32 else value
+    return int(value) if value.is_integer() else value  # too large for a column: a 422 from _unstorable
 
 
 def _not_a_number(text: str):
