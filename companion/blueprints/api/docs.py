@@ -46,8 +46,11 @@ def accepted(schema: Any) -> Any:
         return schema
     schema = {key: accepted(value) if key not in ("enum", "const", "default", "examples") else value
               for key, value in schema.items()}
-    if schema.get("type") == "string" and not ({"pattern", "format", "enum", "const"} & schema.keys()):
-        schema["pattern"] = STORABLE
+    if schema.get("type") == "string" and not ({"format", "enum", "const"} & schema.keys()):
+        if "pattern" in schema:
+            schema.setdefault("allOf", []).append({"pattern": STORABLE})
+        else:
+            schema["pattern"] = STORABLE
     if schema.get("type") == "object" and schema.get("additionalProperties") is not False:
         schema.setdefault("propertyNames", {"pattern": STORABLE})
     if schema.get("type") == "integer":

@@ -22,13 +22,14 @@ from flask import Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
-from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, field_validator
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from wtforms.validators import ValidationError as CSRFValidationError
 
 from companion.errors import DomainError, Forbidden, Invalid, Unauthorized
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+INT32 = 2**31  # an INTEGER column (every id and count here) holds -2**31 to 2**31 - 1 on PostgreSQL
 
 
 class Input(BaseModel):
@@ -36,6 +37,15 @@ class Input(BaseModel):
     (``"done": "yes"`` or a number for a date is a 422, while dates and ids arrive as JSON strings)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _fits_a_column(cls, value: Any) -> Any:
+        """Every integer (alone or in a list) fits an INTEGER column, as the document says of each."""
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, int) and not isinstance(item, bool) and not -INT32 <= item < INT32:
+                raise ValueError(_("This number is too large."))
+        return value
 
 
 class Query(BaseModel):
@@ -102,16 +112,13 @@ def validate(model: Any, data: Any) -> Any:
         raise Invalid("Some fields are missing or not valid.", field_errors(error)) from None
 
 
-INT32 = 2**31  # an INTEGER column (every id and count here) holds -2**31 to 2**31 - 1 on PostgreSQL
-
-
 def _number(text: str) -> int | float:
     """A JSON number: a whole one written with a fraction or an exponent (``3.0``, ``1e2``) is the integer
     it equals, as JSON Schema's ``integer`` says, so that a strict ``int`` field takes it."""
     value = float(text)
     if not math.isfinite(value):
         raise ValueError(f"{text} is too large for a number")
-    return int(value) if value.is_integer() else value  # too large for a column: a 422 from _unstorable
+    return int(value) if value.is_integer() and -INT32 <= value < INT32 else value
 
 
 def _not_a_number(text: str):
@@ -132,15 +139,11 @@ def storable(text: str) -> bool:
 
 
 def _unstorable(value: Any, path: tuple = ()) -> Iterator[tuple[str, str]]:
-    """``(field, message)`` for each value in ``value`` that no database can keep: text that is not
-    ``storable``, or an integer outside 32 bits."""
+    """``(field, message)`` for each text in ``value`` that no database can keep (see ``storable``)."""
     name = ".".join(str(part) for part in path) or "body"
     if isinstance(value, str):
         if not storable(value):
             yield name, _("This contains a character we can't store. Please retype it.")
-    elif isinstance(value, int) and not isinstance(value, bool):
-        if not -INT32 <= value < INT32:
-            yield name, _("This number is too large.")
     elif isinstance(value, dict):
         for key, item in value.items():
             if not storable(key):

@@ -215,6 +215,13 @@ class SponsorIn(Input):
 class Author(BaseModel):
     id: int
     name: str
+
+
+class AuthorIn(Input):
+    """``updated_by`` as GET /aftercare gives it, so that a plan read can be sent back."""
+
+    id: int
+    name: str
     role: Literal["participant", "counselor", "admin"]
 
 
@@ -237,7 +244,7 @@ class AftercareIn(Input):
     contacts: Contacts = Field(default_factory=list)
     steps: Lines = Field(default_factory=list)
     updated_at: datetime | None = Field(default=None, description="Read-only: accepted and ignored.")
-    updated_by: dict | None = Field(default=None, description="Read-only: accepted and ignored.")
+    updated_by: AuthorIn | None = Field(default=None, description="Read-only: accepted and ignored.")
 
 
 @endpoint("/aftercare", "GET", summary="My aftercare plan", tag="support", response=AftercareOut)
