@@ -42,6 +42,41 @@ MEETING_GUIDE_FIELDS = {"name", "slug", "day", "time", "end_time", "types", "loc
                         "conference_url", "notes"}
 
 
+@pytest.mark.parametrize("limit", [100, 7])
+def test_paging_through_the_real_feed_gives_every_meeting_exactly_once(client, token, sussex, limit):
+    listed = json.loads(FEED.read_text())
+    url, pages, seen = f"/api/v1/meetings?limit={limit}", 0, []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.get_json()
+        page = response.get_json()
+        assert 0 < len(page) <= limit
+        seen += [m["slug"] for m in page]
+        cursor = response.headers.get("X-Next-Cursor")
+        link = response.headers.get("Link")
+        if cursor:
+            assert link.startswith("</api/v1/meetings?") and link.endswith('>; rel="next"') and cursor in link
+            url = link[1:link.index(">")]
+        else:
+            assert link is None
+            url = None
+        pages += 1
+    assert sorted(seen) == sorted(m["slug"] for m in listed)  # all 123, each once
+    assert pages == -(-len(listed) // limit)
+
+
+def test_the_next_page_keeps_the_filters_and_a_bad_cursor_is_a_422(client, token, sussex):
+    first = client.get("/api/v1/meetings?day=1&limit=2")
+    link = first.headers["Link"]
+    assert "day=1" in link
+    second = client.get(link[1:link.index(">")])
+    assert second.status_code == 200 and all(m["day"] == 1 for m in second.get_json())
+    assert not {m["slug"] for m in first.get_json()} & {m["slug"] for m in second.get_json()}
+    for cursor in ["nonsense", "e30", "%00", "eyJvIjogLTEsICJ0IjogIngifQ"]:
+        response = client.get(f"/api/v1/meetings?cursor={cursor}")
+        assert response.status_code == 422 and "cursor" in response.get_json()["errors"], cursor
+
+
 def test_meetings_need_sign_in(client):
     for path in ["/api/v1/meetings", "/api/v1/safety-plan", "/api/v1/aftercare", "/api/v1/saved-meetings"]:
         response = client.get(path)

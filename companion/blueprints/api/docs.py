@@ -115,6 +115,9 @@ def _operation(op: Operation, schemas: _Schemas) -> dict:
     else:
         responses[str(op.status)] = {"description": HTTPStatus(op.status).phrase,
                                      "content": {op.media_type: {"schema": schemas.add(op.response, "serialization")}}}
+        if op.headers:
+            responses[str(op.status)]["headers"] = {name: {"description": text, "schema": {"type": "string"}}
+                                                    for name, text in op.headers.items()}
     errors = set(op.errors)
     if op.auth:
         errors.add(401)

@@ -81,6 +81,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     media_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
     path_params: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -210,7 +211,7 @@ def _path_params(rule: str) -> list[tuple[str, str]]:
 def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | None = None,
              query: type[Query] | None = None, response: Any = None, status: int = 200,
              auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = "",
-             media_type: str = "application/json"):
+             media_type: str = "application/json", headers: dict[str, str] | None = None):
     """Declare an API endpoint on the API blueprint."""
     from companion.blueprints.api import bp
 
@@ -218,7 +219,7 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
         operation = Operation(rule=rule, method=method, endpoint=view.__name__, summary=summary, tag=tag,
                               body=body, query=query, response=response, status=status, auth=auth,
                               csrf=csrf, errors=errors, description=description or (view.__doc__ or "").strip(),
-                              media_type=media_type,
+                              media_type=media_type, headers=headers or {},
                               path_params=_path_params(rule))
 
         @wraps(view)
@@ -244,9 +245,10 @@ def render(operation: Operation, result: Any) -> Response:
     """A view's answer, shaped by the declared response model."""
     if isinstance(result, Response):
         return result
-    status = operation.status
+    status, headers = operation.status, {}
     if isinstance(result, tuple):
-        result, status = result
+        result, status, *more = result
+        headers = more[0] if more else {}
     if status == 204 or operation.response is None:
         return Response(status=204)
     adapter = TypeAdapter(operation.response)
@@ -255,4 +257,5 @@ def render(operation: Operation, result: Any) -> Response:
     response = jsonify(data)
     response.status_code = status
     response.mimetype = operation.media_type
+    response.headers.update({name: value for name, value in headers.items() if value is not None})
     return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from flask import request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, Field, model_validator
 
@@ -29,6 +30,8 @@ class MeetingsQuery(Query):
     near: str | None = Field(default=None, max_length=200,
                              description="'latitude, longitude', or a town or ZIP code found in the meeting list; nearest first.")
     limit: int = Field(default=100, ge=1, le=500)
+    cursor: str | None = Field(default=None, max_length=200, description=(
+        "The X-Next-Cursor of the previous answer, with the same other parameters: the next page."))
 
     @model_validator(mode="before")
     @classmethod
@@ -87,16 +90,31 @@ def meeting_body(meeting: Meeting, *, now: datetime, saved: bool, distance: floa
     }
 
 
+NEXT_PAGE = {
+    "X-Next-Cursor": "Present when more meetings match than this answer holds: pass it as `cursor` (with the "
+                     "same other parameters) for the next page. The pages keep the order of the first one.",
+    "Link": 'The same next page as a URL, rel="next" (RFC 8288).',
+}
+
+
 @endpoint("/meetings", "GET", summary="Search the meeting list", tag="support", query=MeetingsQuery,
-          response=list[MeetingOut])
+          response=list[MeetingOut], headers=NEXT_PAGE)
 def meetings(query: MeetingsQuery):
-    """The meetings of my program's list (and those listed for everyone) that match, soonest first."""
+    """The meetings of my program's list (and those listed for everyone) that match, soonest first, at most
+    ``limit`` of them; the header X-Next-Cursor leads to the rest."""
+    offset, now = services.decode_meeting_cursor(query.cursor) if query.cursor else (0, datetime.now(UTC))
     search = services.MeetingSearch(day=query.day, time_of_day=query.time_of_day, type=query.type, q=query.q or "",
-                                    online=query.online, soon=query.soon, near=query.near or "", limit=query.limit)
-    result = services.search_meetings(current_user, search)
+                                    online=query.online, soon=query.soon, near=query.near or "", limit=query.limit,
+                                    offset=offset)
+    result = services.search_meetings(current_user, search, now=now)
     saved = services.saved_ids(current_user)
-    now = datetime.now(UTC)
-    return [meeting_body(m, now=now, saved=m.id in saved, distance=result.distances.get(m.id)) for m in result.meetings]
+    body = [meeting_body(m, now=now, saved=m.id in saved, distance=result.distances.get(m.id)) for m in result.meetings]
+    headers = {}
+    if offset + len(result.meetings) < result.total:
+        cursor = services.encode_meeting_cursor(offset + len(result.meetings), now)
+        args = {**request.args.to_dict(flat=True), "cursor": cursor}
+        headers = {"X-Next-Cursor": cursor, "Link": f'<{url_for("api.meetings", **args)}>; rel="next"'}
+    return body, 200, headers
 
 
 class SavedMeetingIn(Input):

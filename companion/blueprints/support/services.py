@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -226,6 +229,7 @@ class MeetingSearch:
     soon: bool = False
     near: str = ""
     limit: int = 100
+    offset: int = 0
 
 
 @dataclass
@@ -295,8 +299,27 @@ def search_meetings(user: User, search: MeetingSearch, now: datetime | None = No
             result.distances = {m.id: miles_between(point, (m.latitude, m.longitude))
                                 for m in meetings if m.latitude is not None}
             meetings.sort(key=lambda m: result.distances.get(m.id, math.inf))
-    result.meetings = meetings[:max(1, min(search.limit, 500))]
+    start = max(0, search.offset)
+    result.meetings = meetings[start:start + max(1, min(search.limit, 500))]
     return result
+
+
+def encode_meeting_cursor(offset: int, now: datetime) -> str:
+    """Where the next page of a meeting search starts, and the moment its order was taken at: every page
+    sorts by next start as of that moment, so that none repeats or skips a meeting while time passes."""
+    raw = json.dumps({"o": offset, "t": now.astimezone(UTC).isoformat()})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_meeting_cursor(cursor: str) -> tuple[int, datetime]:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset, moment = int(data["o"]), datetime.fromisoformat(data["t"])
+        if offset < 0 or moment.tzinfo is None:
+            raise ValueError
+        return offset, moment
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise Invalid.field("cursor", _("This cursor is not valid; use the X-Next-Cursor of a previous answer.")) from None
 
 
 def _starting_within(user: User, now: datetime, span: timedelta):
