@@ -107,6 +107,8 @@ BEYOND_THE_SCHEMA = {
     "GET /api/v1/logs": "a cursor must be one the server gave (it is opaque)",
     "POST /api/v1/checkins": "a check-in is at most 30 days old and not in the future",
     "PUT /api/v1/reminder-settings": "quiet hours need both a start and an end, or neither",
+    "GET /api/v1/meetings": "a cursor must be one the server gave (it is opaque)",
+    "PUT /api/v1/goals/{goal_id}/order": "the ids must be exactly the goal's step ids",
 }
 CONFIG = "\n".join(
     f'[[operations]]\ninclude-name = "{name}"\n'
