@@ -233,6 +233,7 @@ class SponsorIn(Input):
 class Author(BaseModel):
     id: int
     name: str
+    role: Literal["participant", "counselor", "admin"]
 
 
 class AuthorIn(Input):
