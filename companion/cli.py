@@ -13,6 +13,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from companion.config import host_list
 from companion.errors import Invalid
 
 users = AppGroup("users", help="Manage accounts.")
@@ -92,6 +93,10 @@ def deployment_problems(app: Flask) -> list[str]:
                         "Links in e-mails and the calendar feed are built from it, never from a request's Host header.")
     elif app.config.get("APP_URL") and app.config.get("HTTPS") and not app.config["APP_URL"].startswith("https://"):
         problems.append("APP_URL does not start with https:// although HTTPS is on: links in e-mails would be sent over plain HTTP.")
+    for host in host_list(os.environ.get("TRUSTED_HOSTS", "")):
+        if not re.fullmatch(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]|\.[a-z0-9.-]+", host):
+            problems.append(f"TRUSTED_HOSTS has {host!r}, which is not a host name: list names only, like "
+                            "companion.example.org or .example.org (every subdomain), without https:// or a path.")
     ledger_key = os.environ.get("LEDGER_KEY", "")
     if app.config.get("HTTPS") and not ledger_key:
         problems.append("LEDGER_KEY is not set: the disclosure ledger is keyed with a file in the instance folder, "

@@ -125,6 +125,8 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    # With a PIN set, a session quiet for this long is locked until the PIN is typed, whatever the browser.
+    PIN_LOCK_AFTER = timedelta(minutes=1)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     # No page or API body needs more; a larger one is refused with 413.
     MAX_CONTENT_LENGTH = 1024 * 1024

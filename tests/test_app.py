@@ -135,6 +135,7 @@ def test_an_unexpected_error_is_a_problem_on_the_api_and_a_page_elsewhere(databa
     ({"GUNICORN_CMD_ARGS": "--workers 3", "RATELIMIT_STORAGE_URI": "memory://"}, "in memory"),
     ({"APP_URL": ""}, "APP_URL is not set"),
     ({"APP_URL": "http://companion.example.org"}, "APP_URL does not start with https://"),
+    ({"TRUSTED_HOSTS": "https://companion.example.org/"}, "TRUSTED_HOSTS has 'https://companion.example.org/'"),
     ({"LEDGER_KEY": ""}, "LEDGER_KEY is not set"),
     ({"LEDGER_KEY": "changeme"}, "LEDGER_KEY is a default"),
     ({"LEDGER_KEY": "n3Q8v0Zc1Lr7pY2sXw5Tk9Hd4Jm6Bf0Ga8Ue3Oi7"}, "LEDGER_KEY is the same as SECRET_KEY"),

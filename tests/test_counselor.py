@@ -106,6 +106,8 @@ def test_caseload_api_has_the_contract_shape(counselor, clinic, make_goal, make_
     make_consent(clinic.alex, clinic.counselor)
     goal = make_goal(clinic.alex, title="Shared", shared=True, done=1)
     rows = counselor.get("/api/v1/caseload").get_json()
+    # Each record also carries the redisclosure notice (issue 18; test_security pins its text and header).
+    assert all(row.pop("redisclosure_notice").startswith("This record which has been disclosed") for row in rows)
     assert rows == [{"participant_id": clinic.alex.id, "name": "Alex",
                      "goals": [{"id": goal.id, "title": "Shared", "progress": 50}],
                      "steps_done_7d": 1, "last_checkin": None, "sessions_attended": None, "flags": ["no_activity_3d"]}]

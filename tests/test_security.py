@@ -345,3 +345,104 @@ def test_a_counselor_who_names_themselves_as_someone_else_is_shown_with_their_ro
                          page.get_data(as_text=True))
     rows = list(csv.DictReader(io.StringIO(client.get("/privacy/who-saw-what.csv").get_data(as_text=True))))
     assert (rows[0]["who"], rows[0]["role"], rows[0]["account"]) == ("Dr. Rivera (your physician)", "counselor", "jordan@example.org")
+
+
+# 4. The PIN lock is the server's: after a minute away, any page in any browser asks for the PIN.
+
+def set_a_pin(client, auth, participant):
+    auth.login(participant.email)
+    token = csrf_from(client.get("/settings/pin").get_data(as_text=True))
+    assert client.post("/settings/pin", data={"csrf_token": token, "pin-pin": "2580", "pin-confirm": "2580",
+                                              "pin-submit": "1"}).status_code == 303
+
+
+def away(client, seconds: int) -> None:
+    with client.session_transaction() as session:
+        session["seen"] -= seconds
+
+
+def test_with_a_pin_twenty_minutes_away_any_page_asks_for_it(client, auth, participant):
+    set_a_pin(client, auth, participant)
+    away(client, 20 * 60)
+    response = client.get("/journal")  # the ordinary browser: no /launch, no script
+    assert response.status_code == 302 and response.headers["Location"].startswith("/unlock?next=/journal")
+    api = client.get("/api/v1/goals")
+    assert api.status_code == 401 and api.mimetype == "application/problem+json"
+    assert client.get("/help").status_code == 200  # crisis help stays open
+    page = client.get("/unlock?next=/journal")
+    opened = client.post("/unlock", data={"csrf_token": csrf_from(page.get_data(as_text=True)), "pin": "2580",
+                                          "next": "/journal"})
+    assert opened.status_code == 303
+    assert client.get("/journal").status_code == 200
+
+
+def test_a_pin_set_on_another_device_locks_this_one_too(app, client, auth, participant):
+    auth.login(participant.email)
+    set_a_pin(other := app.test_client(), Auth(other), participant)
+    away(client, 3 * 60)
+    assert client.get("/journal").status_code == 302
+
+
+def test_with_a_pin_and_under_a_minute_away_pages_stay_open(client, auth, participant):
+    set_a_pin(client, auth, participant)
+    away(client, 45)
+    assert client.get("/journal").status_code == 200
+
+
+def test_without_a_pin_twenty_minutes_away_is_not_locked(client, auth, participant):
+    auth.login(participant.email)
+    away(client, 20 * 60)
+    assert client.get("/journal").status_code == 200
+
+
+# Policy: a session page shows staff a member's attendance only under the `attendance` scope, recorded in the ledger.
+
+def test_a_session_page_shows_attendance_only_under_consent_and_records_it(client, counselor, alex, make_user, program,
+                                                                           make_group, make_consent):
+    from companion.blueprints.sessions import services as session_services
+    from companion.models import Attendance, DisclosureEntry
+
+    maria = make_user(email="maria@example.org", name="Maria", program=program)
+    group = make_group([alex, maria])
+    start = utc(2026, 3, 3, 23)
+    key = session_services.occurrence_key(group.id, start)
+    make_consent(alex, counselor, scopes=("goals", "attendance"))
+    make_consent(maria, counselor, scopes=("goals",))
+    for person in (alex, maria):  # each checked in themselves
+        db.session.add(Attendance(user_id=person.id, group_id=group.id, occurrence_start=start, present=True,
+                                  marked_by_id=person.id))
+    db.session.commit()
+    Auth(client).login("jordan@example.org")
+    page = client.get(f"/sessions/groups/{group.id}/sessions/{key}").get_data(as_text=True)
+    assert re.search(rf'value="{alex.id}" checked', page)
+    assert not re.search(rf'value="{maria.id}"[^>]*checked', page)
+    assert "not shared with you" in page
+    whats = {(e.subject_ref, e.what) for e in db.session.scalars(db.select(DisclosureEntry))}
+    assert {ref for ref, what in whats if what.startswith("attendance")} == {alex.ledger_ref}
+    # Saving the form with Maria's box empty (she was shown without her record) keeps her own check-in.
+    client.post(f"/sessions/groups/{group.id}/sessions/{key}/attendance",
+                data={"csrf_token": csrf_from(page), "present": [str(alex.id)]})
+    assert session_services.attendance_for(group, start) == {alex.id: True, maria.id: True}
+
+
+# Policy: the API's staff answers carry the 42 CFR Part 2 redisclosure notice, in a header and a field, documented.
+
+def test_the_apis_staff_answers_carry_the_redisclosure_notice(client, auth, clinic, make_consent, make_goal):
+    from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
+
+    make_consent(clinic.alex, clinic.counselor)
+    make_goal(clinic.alex, shared=True)
+    auth.api_login("jordan@example.org")
+    answers = [client.get("/api/v1/caseload"), client.get(f"/api/v1/participants/{clinic.alex.id}/goals"),
+               client.get(f"/api/v1/participants/{clinic.alex.id}/aftercare")]
+    for response in answers:
+        assert response.status_code == 200 and response.headers["Redisclosure-Notice"] == REDISCLOSURE_NOTICE
+        body = response.get_json()
+        records = body if isinstance(body, list) else [body]
+        assert records and all(record["redisclosure_notice"] == REDISCLOSURE_NOTICE for record in records)
+    assert "Redisclosure-Notice" not in client.get("/api/v1/session").headers
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ["/caseload", "/participants/{participant_id}/goals", "/participants/{participant_id}/aftercare"]:
+        ok = paths["/api/v1" + path]["get"]["responses"]["200"]
+        assert "Redisclosure-Notice" in ok["headers"]
+        assert "redisclosure_notice" in str(ok["content"]["application/json"]["schema"])

@@ -120,11 +120,14 @@ def _operation(op: Operation, schemas: _Schemas) -> dict:
     if op.status == 204 or op.response is None:
         responses[str(op.status)] = {"description": "Done; no content."}
     else:
+        schema = schemas.add(op.response, "serialization")
         responses[str(op.status)] = {"description": HTTPStatus(op.status).phrase,
-                                     "content": {op.media_type: {"schema": schemas.add(op.response, "serialization")}}}
+                                     "content": {op.media_type: {"schema": schema}}}
         if op.headers:
             responses[str(op.status)]["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                                                     for name, text in op.headers.items()}
+        if op.disclosure:
+            responses[str(op.status)] = disclosure_response(responses[str(op.status)], schema, op.media_type)
     errors = set(op.errors)
     if op.auth:
         errors.add(401)
@@ -203,3 +206,20 @@ def openapi_document() -> dict:
 def openapi():
     """The OpenAPI 3.1 document of this API."""
     return jsonify(openapi_document())
+
+
+def disclosure_response(response: dict, schema: dict, media_type: str) -> dict:
+    """A staff answer's documentation: the redisclosure notice in a header and beside each record's fields."""
+    from companion.blueprints.api.spec import NOTICE_FIELD, NOTICE_HEADER
+    from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
+
+    notice = {"type": "object", "required": [NOTICE_FIELD],
+              "properties": {NOTICE_FIELD: {"type": "string", "const": REDISCLOSURE_NOTICE,
+                                            "description": "The 42 CFR Part 2 (§ 2.32) redisclosure notice this record carries."}}}
+    if schema.get("type") == "array" and "items" in schema:
+        schema = {**schema, "items": {"allOf": [schema["items"], notice]}}
+    else:
+        schema = {"allOf": [schema, notice]}
+    return {**response, "content": {media_type: {"schema": schema}},
+            "headers": {**response.get("headers", {}), NOTICE_HEADER: {"description": "The 42 CFR Part 2 (§ 2.32) redisclosure notice, as in each record.",
+                                        "schema": {"type": "string", "const": REDISCLOSURE_NOTICE}}}}

@@ -123,7 +123,7 @@ def participants():
     return services.staff_names(current_user, Role.PARTICIPANT)
 
 
-@endpoint("/caseload", "GET", summary="My caseload (counselor)", tag="counselor", response=list[CaseloadRow])
+@endpoint("/caseload", "GET", summary="My caseload (counselor)", tag="counselor", response=list[CaseloadRow], disclosure=True)
 def caseload():
     """Every participant with a consent to me in effect, with what they shared; recorded in their ledgers."""
     _counselor()
@@ -131,7 +131,7 @@ def caseload():
 
 
 @endpoint("/participants/<int:participant_id>/goals", "GET", summary="A participant's shared goals (counselor)",
-          tag="counselor", response=list[GoalOut])
+          tag="counselor", response=list[GoalOut], disclosure=True)
 def participant_goals(participant_id: int):
     """The goals this participant shared with me, while their consent is in effect."""
     _counselor()

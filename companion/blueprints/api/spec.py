@@ -26,6 +26,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, Valida
 from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from wtforms.validators import ValidationError as CSRFValidationError
 
+from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.errors import DomainError, Forbidden, Invalid, Unauthorized
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -83,6 +84,8 @@ class Operation:
     media_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
     path_params: list[tuple[str, str]] = field(default_factory=list)
+    # A staff answer with a participant's disclosed data: it carries the 42 CFR Part 2 redisclosure notice.
+    disclosure: bool = False
 
 
 OPERATIONS: list[Operation] = []
@@ -211,15 +214,17 @@ def _path_params(rule: str) -> list[tuple[str, str]]:
 def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | None = None,
              query: type[Query] | None = None, response: Any = None, status: int = 200,
              auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = "",
-             media_type: str = "application/json", headers: dict[str, str] | None = None):
-    """Declare an API endpoint on the API blueprint."""
+             media_type: str = "application/json", headers: dict[str, str] | None = None,
+             disclosure: bool = False):
+    """Declare an API endpoint on the API blueprint (``headers``: the answer's documented headers;
+    ``disclosure``: a staff answer that carries the redisclosure notice)."""
     from companion.blueprints.api import bp
 
     def decorator(view):
         operation = Operation(rule=rule, method=method, endpoint=view.__name__, summary=summary, tag=tag,
                               body=body, query=query, response=response, status=status, auth=auth,
                               csrf=csrf, errors=errors, description=description or (view.__doc__ or "").strip(),
-                              media_type=media_type, headers=headers or {},
+                              media_type=media_type, headers=headers or {}, disclosure=disclosure,
                               path_params=_path_params(rule))
 
         @wraps(view)
@@ -254,8 +259,26 @@ def render(operation: Operation, result: Any) -> Response:
     adapter = TypeAdapter(operation.response)
     # Python mode: the app's JSON provider writes times with their offset as +00:00 rather than Z.
     data = adapter.dump_python(adapter.validate_python(result, from_attributes=True))
+    if operation.disclosure:
+        data = with_notice(data)
     response = jsonify(data)
     response.status_code = status
     response.mimetype = operation.media_type
     response.headers.update({name: value for name, value in headers.items() if value is not None})
+    if operation.disclosure:
+        response.headers[NOTICE_HEADER] = REDISCLOSURE_NOTICE
     return response
+
+
+NOTICE_HEADER = "Redisclosure-Notice"
+NOTICE_FIELD = "redisclosure_notice"
+
+
+def with_notice(data: Any) -> Any:
+    """Each disclosed record (the object, or each item of a list) with the notice beside its fields, so
+    that a record taken out of the answer still carries it."""
+    if isinstance(data, list):
+        return [with_notice(item) for item in data]
+    if isinstance(data, dict):
+        return {**data, NOTICE_FIELD: REDISCLOSURE_NOTICE}
+    return data

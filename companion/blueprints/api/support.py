@@ -286,7 +286,7 @@ def _aftercare_input(body: AftercareIn) -> dict:
 
 
 @endpoint("/participants/<int:participant_id>/aftercare", "GET", summary="A participant's aftercare plan (counselor)",
-          tag="counselor", response=AftercareOut, errors=(404,))
+          tag="counselor", response=AftercareOut, errors=(404,), disclosure=True)
 def participant_aftercare(participant_id: int):
     """The aftercare plan of a participant whose consent (scope goals) names me; recorded in their ledger."""
     _, plan = counselor_services.aftercare_plan(current_user, participant_id)
@@ -294,7 +294,7 @@ def participant_aftercare(participant_id: int):
 
 
 @endpoint("/participants/<int:participant_id>/aftercare", "PUT", summary="Write a participant's aftercare plan (counselor)",
-          tag="counselor", body=AftercareIn, response=AftercareOut, errors=(404,))
+          tag="counselor", body=AftercareIn, response=AftercareOut, errors=(404,), disclosure=True)
 def put_participant_aftercare(participant_id: int, body: AftercareIn):
     """Replace the aftercare plan of a participant whose consent (scope goals) names me; recorded in their ledger."""
     plan = counselor_services.save_aftercare(current_user, participant_id, _aftercare_input(body))

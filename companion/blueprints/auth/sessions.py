@@ -18,6 +18,8 @@ from sqlalchemy import delete, select
 
 # The session cookie is rewritten at most this often just to move the idle clock.
 SEEN_RESOLUTION = 60
+# With a PIN, more often: the lock must know within seconds that the person has been away a minute.
+PIN_SEEN_RESOLUTION = 10
 
 
 def sign_in_id(token: str) -> str:
@@ -58,10 +60,12 @@ def start_session(user: User) -> None:
     session.clear()
     token = secrets.token_urlsafe(32)
     oldest = datetime.now(UTC) - current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
-    db.session.execute(delete(SignIn).where(SignIn.user_id == user.id, SignIn.created_at < oldest))
+    db.session.execute(delete(SignIn).where(SignIn.created_at < oldest))  # anyone's, past the 12-hour limit
     db.session.add(SignIn(id=sign_in_id(token), user_id=user.id))
     db.session.commit()
     session["sid"] = token
+    if user.pin_hash:
+        session["pin"] = True
     login_user(user)
     now = int(time.time())
     session["auth_at"] = now
@@ -91,7 +95,12 @@ def clear_device(response):
 
 
 def enforce_session_limits() -> None:
-    """End a session idle for too long or older than the absolute limit."""
+    """End a session idle for too long or older than the absolute limit; lock one with a PIN after a minute away.
+
+    The PIN lock is the server's, on every page and API call, not only the installed app's: the same
+    cookie in the phone's ordinary browser meets it too. The person is loaded only after a minute of
+    quiet (a page loads them anyway), so an active session pays nothing for it.
+    """
     if request.endpoint == "static" or "_user_id" not in session:
         return
     now = int(time.time())
@@ -102,7 +111,12 @@ def enforce_session_limits() -> None:
         end_session()
         g.session_expired = True
         return
-    if now - seen >= SEEN_RESOLUTION:
+    resolution = PIN_SEEN_RESOLUTION if session.get("pin") else SEEN_RESOLUTION
+    # seen lags the last request by less than its resolution, so this much quiet is a minute away at least.
+    if now - seen > current_app.config["PIN_LOCK_AFTER"].total_seconds() + resolution and not session.get("locked"):
+        if current_user.is_authenticated and current_user.pin_hash:
+            session["locked"] = session["pin"] = True
+    if now - seen >= resolution:
         session["seen"] = now
 
 

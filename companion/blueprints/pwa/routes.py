@@ -163,6 +163,7 @@ def pin():
                 except Invalid as error:
                     apply_errors(remove, error)
                 else:
+                    session.pop("pin", None)
                     flash("The PIN lock is off.", "success")
                     return redirect(url_for("auth.settings"), code=303)
         elif form.validate_on_submit():
@@ -171,6 +172,7 @@ def pin():
             except Invalid as error:
                 apply_errors(form, error)
             else:
+                session["pin"] = True
                 flash("Your PIN is set. The installed app will ask for it when you open it again.", "success")
                 return redirect(url_for("auth.settings"), code=303)
     return render_template("pwa/pin.html", form=form, remove=remove), status

@@ -232,9 +232,10 @@ def render_occurrence(group: Group, key: str, move_form: MoveForm | None = None)
         move_form.date.data, move_form.time.data = local.date(), local.time().replace(tzinfo=None)
     members = db.session.get(Group, group.id).members
     people = {u.id: u for u in db.session.query(User).filter(User.id.in_([m.user_id for m in members]))}
+    attendance, shared = services.attendance_shown_to(current_user, group, occurrence)
     return render_template("sessions/occurrence.html", group=group, occurrence=occurrence, move_form=move_form,
                            tz=tz, members=sorted(people.values(), key=lambda u: (u.name, u.id)),
-                           attendance=services.attendance_for(group, occurrence.original_start))
+                           attendance=attendance, shared=shared)
 
 
 @bp.get("/sessions/groups/<int:group_id>/sessions/<key>")

@@ -12,7 +12,8 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from companion.access import program_members
+from companion.access import active_consents_to, program_members
+from companion.blueprints.privacy import ledger
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import (
@@ -23,6 +24,7 @@ from companion.models import (
     OccurrenceChange,
     Program,
     Role,
+    Scope,
     User,
 )
 from companion.models.base import utcnow
@@ -466,28 +468,50 @@ def check_in(user: User, key: str, now: datetime) -> Attendance:
 
 
 def mark_attendance(staff: User, group: Group, key: str, present_ids: set[int]) -> list[Attendance]:
-    """Staff record who was at one occurrence: the members in ``present_ids`` present, the others absent."""
+    """Staff record who was at one occurrence: the members in ``present_ids`` present, the others absent.
+
+    A member whose attendance is not shared with this staff member was shown without their record, so an
+    empty box there does not undo their own check-in: it marks them absent only when nothing says present.
+    """
     occurrence = group_occurrence(group, key)
-    return [_record(m.user_id, group, occurrence.original_start, m.user_id in present_ids, staff.id)
-            for m in group.members]
+    shared = {c.participant_id for c in active_consents_to(staff, [m.user_id for m in group.members], Scope.ATTENDANCE)}
+    return [row for m in group.members
+            if (row := _record(m.user_id, group, occurrence.original_start, m.user_id in present_ids, staff.id,
+                               keep_own_check_in=m.user_id not in shared)) is not None]
 
 
-def _record(user_id: int, group: Group, original: datetime, present: bool, by_id: int) -> Attendance:
+def _record(user_id: int, group: Group, original: datetime, present: bool, by_id: int,
+            keep_own_check_in: bool = False) -> Attendance | None:
     row = db.session.scalar(select(Attendance).where(Attendance.user_id == user_id, Attendance.group_id == group.id,
                                                      Attendance.occurrence_start == original))
     if row is None:
         row = Attendance(user_id=user_id, group_id=group.id, occurrence_start=original, present=present)
         db.session.add(row)
+    elif keep_own_check_in and not present and row.present and row.marked_by_id == user_id:
+        return row
     row.present, row.marked_by_id, row.marked_at = present, by_id, utcnow()
     db.session.commit()
     return row
 
 
 def attendance_for(group: Group, original: datetime) -> dict[int, bool]:
-    """Who was recorded present (True) or absent (False) at one occurrence."""
+    """Who was recorded present (True) or absent (False) at one occurrence (for the system, not for staff eyes)."""
     rows = db.session.scalars(select(Attendance).where(Attendance.group_id == group.id,
                                                        Attendance.occurrence_start == original))
     return {row.user_id: row.present for row in rows}
+
+
+def attendance_shown_to(staff: User, group: Group, occurrence: Occurrence) -> tuple[dict[int, bool], set[int]]:
+    """(the recorded attendance at one occurrence, the members it is shown for): those who share it with
+    ``staff`` (scope ``attendance``), each look recorded in their ledger; nothing of the others."""
+    consents = active_consents_to(staff, [m.user_id for m in group.members], Scope.ATTENDANCE)
+    if not consents:
+        return {}, set()
+    shared = {c.participant_id for c in consents}
+    local = occurrence.original_start.astimezone(zone(group.timezone))
+    ledger.record(staff, consents, "view", f"attendance: {group.name}, {local:%Y-%m-%d %H:%M}")
+    return {user_id: present for user_id, present in attendance_for(group, occurrence.original_start).items()
+            if user_id in shared}, shared
 
 
 def checked_in_keys(user: User, occurrences: list[Occurrence]) -> set[str]:
