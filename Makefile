@@ -35,7 +35,10 @@ test: $(STAMP)
 # runs 8 with a fixed seed under CI). Its figures are in BENCHMARKS.md.
 FUZZ_EXAMPLES ?= 200
 fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_STEPS=30 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q tests/test_api_fuzz.py $(PYTEST_ARGS)
+	rm -f .fuzz.log
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_STATEFUL_STEPS=30 FUZZ_LOG=$(CURDIR)/.fuzz.log $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -q tests/test_api_fuzz.py $(PYTEST_ARGS); \
+	status=$$?; echo "generated requests (without the stateful phase and the checks' own probes): $$(wc -l < .fuzz.log)"; \
+	cut -d' ' -f3 .fuzz.log | sort | uniq -c | sort -rn; exit $$status
 
 # After changing any user-facing string: pull every string into the catalogs, then translate the new
 # entries in companion/translations/<lang>/LC_MESSAGES/messages.po and run this again to compile them.
