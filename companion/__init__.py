@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.goals import bp as goals_bp
     from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
+    from companion.blueprints.medication import bp as medication_bp
     from companion.blueprints.privacy import bp as privacy_bp
     from companion.blueprints.pwa import bp as pwa_bp
     from companion.blueprints.support import bp as support_bp
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(counselor_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(medication_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(sessions_bp)

@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select
 
 from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
@@ -19,6 +20,7 @@ from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
 STRONG_CRAVING = 8
+MISSED_DOSES_FLAG = 2
 
 
 def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
@@ -87,6 +89,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+def _medication_missed(participants: list[User]) -> dict[int, int]:
+    """Doses missed in the last 7 days, per participant, in two queries for any number of them."""
+    from companion.blueprints.medication import services as medication_services
+
+    return {pid: s["missed_7d"] for pid, s in medication_services.summaries(participants).items()}
+
+
 def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     """Every participant with a consent to this counselor in effect, with what they shared.
 
@@ -112,6 +121,7 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
                                 now - timedelta(hours=48))
     attendance = _attendance([pid for pid, e in by_participant.items() if Scope.ATTENDANCE in e["scopes"]],
                              now - timedelta(days=30), now - timedelta(days=7))
+    missed_doses = _medication_missed([e["participant"] for e in by_participant.values() if Scope.MEDICATION in e["scopes"]])
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
@@ -128,6 +138,8 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
             flags.append("craving_8_48h")
         if attendance.get(participant_id, (0, 0))[1]:
             flags.append("missed_session")
+        if missed_doses.get(participant_id, 0) >= MISSED_DOSES_FLAG:
+            flags.append("missed_doses_7d")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
@@ -149,6 +161,7 @@ FLAG_LABELS = {
     "no_activity_3d": "No shared activity for 3 days",
     "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
     "missed_session": "Missed a session",
+    "missed_doses_7d": _l("2 or more doses not marked as taken in the last 7 days"),
 }
 
 
@@ -166,16 +179,42 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
     journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
+    medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
+        if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
     ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
-            "can_plan_aftercare": AFTERCARE_SCOPE in scopes,
+            "can_plan_aftercare": AFTERCARE_SCOPE in scopes, "medication": medication,
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
 SCOPE_WORDS = {Scope.GOALS: "shared goals with steps", Scope.CHECKINS: "recent check-ins",
-               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance"}
+               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance",
+               Scope.MEDICATION: "medication adherence", Scope.WEEKLY: "weekly check-ins"}
+
+
+def medication_names_shown(consents: list[Consent]) -> bool:
+    """Whether any consent in effect with the medication scope also lets the counselor see the medications' names."""
+    return any(c.medication_names for c in consents if Scope.MEDICATION in c.scope_list)
+
+
+def medication_share(participant: User, consents: list[Consent]) -> dict:
+    """Adherence, missed doses and the medications (names only when shown) of one participant."""
+    from companion.blueprints.medication import services as medication_services
+
+    summary = medication_services.summaries([participant])[participant.id]
+    return {**summary, "medications": [m for m in summary["medications"] if m.active],
+            "names": medication_names_shown(consents)}
+
+
+def participant_medication(counselor: User, participant_id: int) -> dict:
+    """A participant's medication adherence under the medication scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.MEDICATION)
+    consents = active_consents_to(counselor, [participant_id], Scope.MEDICATION)
+    shared = medication_share(consent.participant, consents)
+    ledger.record(counselor, [consent], "view", "medication adherence" + (" with names" if shared["names"] else ""))
+    return shared
 
 
 def consent_scopes(counselor: User, participant_id: int) -> set[str]:

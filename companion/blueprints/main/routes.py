@@ -8,6 +8,8 @@ from flask_login import current_user, login_required
 from companion.blueprints.goals import services as goal_services
 from companion.blueprints.journal.services import today_summary
 from companion.blueprints.main import bp
+from companion.blueprints.medication.forms import DoseForm
+from companion.blueprints.medication.services import today_slots
 from companion.blueprints.sessions.today import sessions_today
 from companion.models import Role
 from companion.timezones import zone
@@ -25,6 +27,7 @@ def today():
     due, upcoming = goal_services.steps_for_today(current_user)
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),
                            today_steps={"due": due, "upcoming": upcoming}, journal=today_summary(current_user),
+                           medication_today=today_slots(current_user), dose_form=DoseForm(),
                            **sessions_today(current_user, now))
 
 
