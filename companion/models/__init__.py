@@ -8,6 +8,7 @@ from companion.models.medication import Dose, Medication
 from companion.models.privacy import Consent, DisclosureEntry, Encouragement, GoalSuggestion, LedgerHead, Scope
 from companion.models.reminders import Notification, PushSubscription, Reminder, ReminderSettings
 from companion.models.sessions import Appointment, Attendance, Group, GroupMember, OccurrenceChange
+from companion.models.weekly import WeeklyCheckin, WeeklySettings
 from companion.models.support import AftercarePlan, Meeting, MeetingFeed, ProgramResource, SafetyPlan, SavedMeeting
 
 __all__ = ["AftercarePlan", "Appointment", "Attendance", "Base", "CheckIn", "Consent", "CustomSkill",
@@ -15,4 +16,4 @@ __all__ = ["AftercarePlan", "Appointment", "Attendance", "Base", "CheckIn", "Con
            "GoalSuggestion", "Group", "GroupMember", "InviteCode", "JournalSettings", "LedgerHead", "LogEntry", "Medication", "Meeting",
            "MeetingFeed", "Notification", "OccurrenceChange", "Program", "ProgramResource", "PushSubscription",
            "Reminder", "ReminderSettings", "Role", "SafetyPlan", "SavedMeeting", "Scope", "SignIn", "SoberStreak", "StepEvent",
-           "User", "utcnow"]
+           "User", "WeeklyCheckin", "WeeklySettings", "utcnow"]

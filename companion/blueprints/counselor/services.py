@@ -12,6 +12,7 @@ from sqlalchemy import and_, case, func, select
 from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
+from companion.blueprints.weekly import services as weekly_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
 from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
@@ -21,6 +22,8 @@ from companion.validation import Errors, clean_text
 QUIET_DAYS = 3
 STRONG_CRAVING = 8
 MISSED_DOSES_FLAG = 2
+# The BAM flag looks at the newest weekly check-in of this week or the one before it.
+WEEKLY_RECENT_WEEKS = 1
 
 
 def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
@@ -96,6 +99,12 @@ def _medication_missed(participants: list[User]) -> dict[int, int]:
     return {pid: s["missed_7d"] for pid, s in medication_services.summaries(participants).items()}
 
 
+def _latest_weekly(user_ids: list[int], now: datetime) -> dict:
+    """Each participant's newest weekly check-in of the last two weeks, in one query."""
+    monday = weekly_services.monday_of(now.date())
+    return weekly_services.latest_scores(user_ids, monday - timedelta(weeks=WEEKLY_RECENT_WEEKS))
+
+
 def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     """Every participant with a consent to this counselor in effect, with what they shared.
 
@@ -122,6 +131,7 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     attendance = _attendance([pid for pid, e in by_participant.items() if Scope.ATTENDANCE in e["scopes"]],
                              now - timedelta(days=30), now - timedelta(days=7))
     missed_doses = _medication_missed([e["participant"] for e in by_participant.values() if Scope.MEDICATION in e["scopes"]])
+    weekly = _latest_weekly([pid for pid, e in by_participant.items() if Scope.WEEKLY in e["scopes"]], now)
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
@@ -140,6 +150,8 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
             flags.append("missed_session")
         if missed_doses.get(participant_id, 0) >= MISSED_DOSES_FLAG:
             flags.append("missed_doses_7d")
+        if weekly_services.risk_above_protective(weekly.get(participant_id)):
+            flags.append("bam_risk_above_protective")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
@@ -162,6 +174,7 @@ FLAG_LABELS = {
     "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
     "missed_session": "Missed a session",
     "missed_doses_7d": _l("2 or more doses not marked as taken in the last 7 days"),
+    "bam_risk_above_protective": _l("Weekly check-in: risk score above protective score"),
 }
 
 
@@ -179,6 +192,7 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
     journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
+    weekly = weekly_services.history(participant)[:8] if Scope.WEEKLY in scopes else None
     medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
         if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
@@ -186,6 +200,7 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
             "can_plan_aftercare": AFTERCARE_SCOPE in scopes, "medication": medication,
+            "weekly": weekly, "weekly_chart": weekly_services.chart(weekly) if weekly else None,
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
@@ -206,6 +221,14 @@ def medication_share(participant: User, consents: list[Consent]) -> dict:
     summary = medication_services.summaries([participant])[participant.id]
     return {**summary, "medications": [m for m in summary["medications"] if m.active],
             "names": medication_names_shown(consents)}
+
+
+def participant_weekly(counselor: User, participant_id: int) -> list:
+    """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.WEEKLY)
+    checkins = weekly_services.history(consent.participant)
+    ledger.record(counselor, [consent], "view", "weekly check-ins: answers and scores")
+    return checkins
 
 
 def participant_medication(counselor: User, participant_id: int) -> dict:

@@ -62,6 +62,19 @@ def bundle(user: User, data: dict) -> dict:
         entries.append({"fullUrl": _ref("medication", key),
                         "resource": {"resourceType": "MedicationStatement", "meta": {"security": SECURITY},
                                      "subject": subject, **statement}})
+    for checkin in data.get("weekly_checkins", []):
+        response_url = _ref("weekly", checkin["id"])
+        entries.append({"fullUrl": response_url, "resource": weekly_response(checkin, subject)})
+        for scale, text, maximum in BAM_SCALES:
+            entries.append({"fullUrl": _ref("weekly-score", f"{checkin['id']}:{scale}"), "resource": {
+                "resourceType": "Observation", "meta": {"security": SECURITY}, "status": "final", "subject": subject,
+                "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                          "code": "survey", "display": "Survey"}]}],
+                "code": {"text": f"Brief Addiction Monitor {text} score (0-{maximum}), past 7 days"},
+                "effectiveDateTime": checkin["week_of"].isoformat(),
+                "valueInteger": checkin["scores"][scale],
+                "derivedFrom": [{"reference": response_url}],
+            }})
     for consent in data["consents"]:
         resource = {
             "resourceType": "Consent", "meta": {"security": SECURITY},
@@ -152,3 +165,24 @@ def medication_statements(data: dict):
         if counts:
             body["note"] = [{"text": "Doses recorded: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))}]
         yield m["id"], body
+
+
+BAM_SCALES = (("use", "Use", 12), ("risk", "Risk", 24), ("protective", "Protective", 24))
+
+
+def weekly_response(checkin: dict, subject: dict) -> dict:
+    """A weekly check-in as a completed QuestionnaireResponse, one item per BAM question with its answer code."""
+    from companion.blueprints.weekly.bam import ITEMS
+
+    items = []
+    for item in ITEMS:
+        code = checkin["answers"].get(str(item.number))
+        if code is None:
+            continue
+        entry = {"linkId": str(item.number), "text": str(item.text)}
+        entry["answer"] = ([{"valueInteger": int(code)}] if code.isdigit() else
+                           [{"valueString": code}])
+        items.append(entry)
+    return {"resourceType": "QuestionnaireResponse", "meta": {"security": SECURITY}, "status": "completed",
+            "subject": subject, "authored": _instant(checkin["updated_at"]),
+            "item": items}

@@ -116,6 +116,9 @@ def export_data(user: User) -> dict:
         **journal_export(user),
         **support_export(user),
         **medication_export(user),
+        "weekly_checkins": [{"id": c.id, "week_of": c.week_of, "answers": dict(c.answers),
+                             "scores": {"use": c.use, "risk": c.risk, "protective": c.protective},
+                             "created_at": c.created_at, "updated_at": c.updated_at} for c in weekly_export(user)],
         "consents": [consent_json(c) for c in consents_of(user)],
         "disclosures": [disclosure_json(e) for e in ledger.entries_about(user)],
     }
@@ -168,6 +171,13 @@ def medication_export(user: User) -> dict:
         "doses": [{"id": d.id, "medication_id": d.medication_id, "scheduled_for": d.scheduled_for, "status": d.status,
                    "reason": d.reason, "recorded_at": d.recorded_at} for d in doses],
     }
+
+
+def weekly_export(user: User) -> list:
+    from companion.models import WeeklyCheckin
+
+    return list(db.session.scalars(select(WeeklyCheckin).where(WeeklyCheckin.user_id == user.id)
+                                   .order_by(WeeklyCheckin.week_of)))
 
 
 def consent_json(consent: Consent) -> dict:
