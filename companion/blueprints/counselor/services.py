@@ -6,85 +6,91 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Date, case, func, null, select, type_coerce
 
-from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
+from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
+                              shared_goal_progress, shared_goals)
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
+from companion.blueprints.weekly import services as weekly_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
-from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models import WeeklyCheckin, AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models.base import UTCDateTime
 from companion.spreadsheets import safe_cell
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
 STRONG_CRAVING = 8
+MISSED_DOSES_FLAG = 2
+# The BAM flag looks at the newest weekly check-in of this week or the one before it.
+WEEKLY_RECENT_WEEKS = 1
 
 
-def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
-    """Steps of shared goals ticked off since ``since``, per participant, in one query."""
-    if not user_ids:
+def _activity(scoped: dict[str, list[int]], now: datetime) -> dict[int, dict]:
+    """Per participant, in one statement, what the caseload's columns and flags are made of.
+
+    Each value is read only for the participants whose consent has its scope (``scoped``: scope -> their
+    ids): the subquery sits behind a CASE on that list, so nothing unshared is read. Each subquery is an
+    index lookup of one participant's rows (grouping all of a caseload's rows read every one of them).
+    """
+    everyone = sorted({pid for ids in scoped.values() for pid in ids})
+    if not everyone:
         return {}
-    rows = db.session.execute(
-        select(GoalStep.user_id, func.count(GoalStep.id))
-        .join(Goal, Goal.id == GoalStep.goal_id)
-        .where(GoalStep.user_id.in_(user_ids), Goal.shared.is_(True), GoalStep.done.is_(True), GoalStep.done_at >= since)
-        .group_by(GoalStep.user_id)
-    )
-    return dict(rows.all())
+
+    def shared(scope: str, subquery):
+        ids = scoped.get(scope) or []
+        return case((User.id.in_(ids), subquery.correlate(User).scalar_subquery()), else_=None) if ids else null()
+
+    week_ago, strong_since = now - timedelta(days=7), now - timedelta(hours=48)
+    steps_done = shared(Scope.GOALS, select(func.count(GoalStep.id)).join(Goal, Goal.id == GoalStep.goal_id).where(
+        GoalStep.user_id == User.id, Goal.shared.is_(True), GoalStep.done.is_(True), GoalStep.done_at >= week_ago))
+    last_step = shared(Scope.GOALS, select(func.max(StepEvent.at)).join(GoalStep, GoalStep.id == StepEvent.step_id)
+                       .join(Goal, Goal.id == GoalStep.goal_id).where(StepEvent.user_id == User.id, Goal.shared.is_(True)))
+    last_checkin = shared(Scope.CHECKINS, select(func.max(CheckIn.date)).where(CheckIn.user_id == User.id))
+    checkin_written = shared(Scope.CHECKINS, select(func.max(CheckIn.updated_at)).where(CheckIn.user_id == User.id))
+    last_entry = shared(Scope.JOURNAL, select(func.max(LogEntry.created_at)).where(LogEntry.user_id == User.id))
+    strong = shared(Scope.JOURNAL, select(func.count()).select_from(LogEntry).where(
+        LogEntry.user_id == User.id, LogEntry.occurred_at >= strong_since, LogEntry.kind == "craving",
+        LogEntry.intensity >= STRONG_CRAVING))
+    attended = shared(Scope.ATTENDANCE, select(func.count()).select_from(Attendance).where(
+        Attendance.user_id == User.id, Attendance.present.is_(True), Attendance.occurrence_start >= now - timedelta(days=30)))
+    missed = shared(Scope.ATTENDANCE, select(func.count()).select_from(Attendance).where(
+        Attendance.user_id == User.id, Attendance.present.is_(False), Attendance.occurrence_start >= week_ago))
+    # The newest weekly check-in of this week or the last: how far its risk score is above its protective one.
+    recent_week = weekly_services.monday_of(now.date()) - timedelta(weeks=WEEKLY_RECENT_WEEKS)
+    weekly_margin = shared(Scope.WEEKLY, select(WeeklyCheckin.risk - WeeklyCheckin.protective).where(
+        WeeklyCheckin.user_id == User.id, WeeklyCheckin.week_of >= recent_week)
+        .order_by(WeeklyCheckin.week_of.desc()).limit(1))
+    rows = db.session.execute(select(
+        User.id, steps_done.label("steps_done"), type_coerce(last_step, UTCDateTime).label("last_step"),
+        type_coerce(last_checkin, Date).label("last_checkin"), type_coerce(checkin_written, UTCDateTime).label("checkin_written"),
+        type_coerce(last_entry, UTCDateTime).label("last_entry"), strong.label("strong"), attended.label("attended"),
+        missed.label("missed"), weekly_margin.label("weekly_margin")).where(User.id.in_(everyone)))
+    return {row.id: row._asdict() for row in rows}
 
 
-def _last_shared_activity(user_ids: list[int]) -> dict[int, datetime]:
-    """The last change to a step of a shared goal, per participant, in one query."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(
-        select(StepEvent.user_id, func.max(StepEvent.at))
-        .join(GoalStep, GoalStep.id == StepEvent.step_id).join(Goal, Goal.id == GoalStep.goal_id)
-        .where(StepEvent.user_id.in_(user_ids), Goal.shared.is_(True))
-        .group_by(StepEvent.user_id)
-    )
-    return {user_id: at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at for user_id, at in rows.all()}
-
-
-def _last_checkins(user_ids: list[int]) -> dict[int, tuple]:
-    """The last check-in date and when it was written, per participant, in one query."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(select(CheckIn.user_id, func.max(CheckIn.date), func.max(CheckIn.updated_at))
-                              .where(CheckIn.user_id.in_(user_ids)).group_by(CheckIn.user_id))
-    return {user_id: (day, at) for user_id, day, at in rows.all()}
-
-
-def _journal_activity(user_ids: list[int], strong_since: datetime) -> dict[int, tuple]:
-    """The last journal entry and the number of strong cravings (8+) since ``strong_since``, in one query."""
-    if not user_ids:
-        return {}
-    # One subquery each per participant, so that both are index lookups (the newest entry written, and the
-    # entries since ``strong_since``): grouping all of a caseload's entries read every one of them.
-    last = (select(func.max(LogEntry.created_at)).where(LogEntry.user_id == User.id)
-            .correlate(User).scalar_subquery())
-    strong = (select(func.count()).select_from(LogEntry)
-              .where(LogEntry.user_id == User.id, LogEntry.occurred_at >= strong_since, LogEntry.kind == "craving",
-                     LogEntry.intensity >= STRONG_CRAVING)
-              .correlate(User).scalar_subquery())
-    rows = db.session.execute(select(User.id, last, strong).where(User.id.in_(user_ids)))
-    return {user_id: (last, int(count or 0)) for user_id, last, count in rows.all()}
-
-
-def _attendance(user_ids: list[int], since: datetime, missed_since: datetime) -> dict[int, tuple[int, int]]:
-    """Sessions attended since ``since`` and sessions missed since ``missed_since``, per participant, in one query."""
-    if not user_ids:
-        return {}
-    attended = func.sum(case((and_(Attendance.present.is_(True), Attendance.occurrence_start >= since), 1), else_=0))
-    missed = func.sum(case((and_(Attendance.present.is_(False), Attendance.occurrence_start >= missed_since), 1), else_=0))
-    rows = db.session.execute(select(Attendance.user_id, attended, missed)
-                              .where(Attendance.user_id.in_(user_ids)).group_by(Attendance.user_id))
-    return {user_id: (int(a or 0), int(m or 0)) for user_id, a, m in rows.all()}
+def _shared_progress(counselor: User, consents: list) -> dict[int, list[dict]]:
+    """The shared goals of these consents' participants with their progress, counted in one statement."""
+    goals = shared_goal_progress(counselor, [c.participant_id for c in consents], consents)
+    by_participant: dict[int, list[dict]] = {}
+    for goal in goals:
+        by_participant.setdefault(goal.user_id, []).append(
+            {"id": goal.id, "title": goal.title,
+             "progress": round(100 * (goal.done or 0) / goal.steps) if goal.steps else 0})
+    return by_participant
 
 
 def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _medication_missed(participants: list[User]) -> dict[int, int]:
+    """Doses missed in the last 7 days, per participant, in two statements for any number of them."""
+    from companion.blueprints.medication import services as medication_services
+
+    return {pid: s["missed_7d"] for pid, s in medication_services.summaries(participants).items()}
 
 
 def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
@@ -98,44 +104,39 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
         entry = by_participant.setdefault(consent.participant_id, {"participant": consent.participant, "scopes": set(), "consents": []})
         entry["scopes"].update(consent.scope_list)
         entry["consents"].append(consent)
-    ids = list(by_participant)
-    goals = shared_goals(counselor, ids, consents)
-    goals_by_participant: dict[int, list[Goal]] = {}
-    for goal in goals:
-        goals_by_participant.setdefault(goal.user_id, []).append(goal)
     now = datetime.now(UTC)
-    goal_ids = [pid for pid, e in by_participant.items() if Scope.GOALS in e["scopes"]]
-    done_7d = _steps_done_since(goal_ids, now - timedelta(days=7))
-    last_activity = _last_shared_activity(goal_ids)
-    checkins = _last_checkins([pid for pid, e in by_participant.items() if Scope.CHECKINS in e["scopes"]])
-    journal = _journal_activity([pid for pid, e in by_participant.items() if Scope.JOURNAL in e["scopes"]],
-                                now - timedelta(hours=48))
-    attendance = _attendance([pid for pid, e in by_participant.items() if Scope.ATTENDANCE in e["scopes"]],
-                             now - timedelta(days=30), now - timedelta(days=7))
+    goals_by_participant = _shared_progress(counselor, consents)
+    scoped = {scope: [pid for pid, e in by_participant.items() if scope in e["scopes"]]
+              for scope in (Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL, Scope.ATTENDANCE, Scope.WEEKLY)}
+    activity = _activity(scoped, now)
+    missed_doses = _medication_missed([e["participant"] for e in by_participant.values() if Scope.MEDICATION in e["scopes"]])
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
+        seen = activity.get(participant_id, {})
         flags = []
         # Activity counts only from what this participant shares with this counselor.
-        moments = [last_activity.get(participant_id), _aware(checkins.get(participant_id, (None, None))[1]),
-                   _aware(journal.get(participant_id, (None, 0))[0])]
-        moments = [m for m in moments if m is not None]
+        moments = [m for m in (seen.get("last_step"), seen.get("checkin_written"), seen.get("last_entry")) if m is not None]
         last = max(moments) if moments else None
         if entry["scopes"] & {Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL}:
             if last is None or now - last > timedelta(days=QUIET_DAYS):
                 flags.append("no_activity_3d")
-        if journal.get(participant_id, (None, 0))[1]:
+        if seen.get("strong"):
             flags.append("craving_8_48h")
-        if attendance.get(participant_id, (0, 0))[1]:
+        if seen.get("missed"):
             flags.append("missed_session")
+        if missed_doses.get(participant_id, 0) >= MISSED_DOSES_FLAG:
+            flags.append("missed_doses_7d")
+        if (seen.get("weekly_margin") or 0) > 0:
+            flags.append("bam_risk_above_protective")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
             "scopes": sorted(entry["scopes"]),
-            "goals": [{"id": g.id, "title": g.title, "progress": g.progress} for g in goals_by_participant.get(participant_id, [])],
-            "steps_done_7d": done_7d.get(participant_id, 0) if Scope.GOALS in entry["scopes"] else None,
-            "last_checkin": checkins.get(participant_id, (None, None))[0],
-            "sessions_attended": attendance.get(participant_id, (0, 0))[0] if Scope.ATTENDANCE in entry["scopes"] else None,
+            "goals": goals_by_participant.get(participant_id, []),
+            "steps_done_7d": seen.get("steps_done") or 0 if Scope.GOALS in entry["scopes"] else None,
+            "last_checkin": seen.get("last_checkin"),
+            "sessions_attended": seen.get("attended") or 0 if Scope.ATTENDANCE in entry["scopes"] else None,
             "last_activity": last,
             "flags": flags,
         })
@@ -149,6 +150,8 @@ FLAG_LABELS = {
     "no_activity_3d": "No shared activity for 3 days",
     "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
     "missed_session": "Missed a session",
+    "missed_doses_7d": _l("2 or more doses not marked as taken in the last 7 days"),
+    "bam_risk_above_protective": _l("Weekly check-in: risk score above protective score"),
 }
 
 
@@ -166,16 +169,52 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
     journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
+    weekly = weekly_services.history(participant)[:8] if Scope.WEEKLY in scopes else None
+    medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
+        if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
     ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
-            "can_plan_aftercare": AFTERCARE_SCOPE in scopes,
+            "can_plan_aftercare": AFTERCARE_SCOPE in scopes, "medication": medication,
+            "weekly": weekly, "weekly_chart": weekly_services.chart(weekly) if weekly else None,
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
 SCOPE_WORDS = {Scope.GOALS: "shared goals with steps", Scope.CHECKINS: "recent check-ins",
-               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance"}
+               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance",
+               Scope.MEDICATION: "medication adherence", Scope.WEEKLY: "weekly check-ins"}
+
+
+def medication_names_shown(consents: list[Consent]) -> bool:
+    """Whether any consent in effect with the medication scope also lets the counselor see the medications' names."""
+    return any(c.medication_names for c in consents if Scope.MEDICATION in c.scope_list)
+
+
+def medication_share(participant: User, consents: list[Consent]) -> dict:
+    """Adherence, missed doses and the medications (names only when shown) of one participant."""
+    from companion.blueprints.medication import services as medication_services
+
+    summary = medication_services.summaries([participant])[participant.id]
+    return {**summary, "medications": [m for m in summary["medications"] if m.active],
+            "names": medication_names_shown(consents)}
+
+
+def participant_weekly(counselor: User, participant_id: int) -> list:
+    """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.WEEKLY)
+    checkins = weekly_services.history(consent.participant)
+    ledger.record(counselor, [consent], "view", "weekly check-ins: answers and scores")
+    return checkins
+
+
+def participant_medication(counselor: User, participant_id: int) -> dict:
+    """A participant's medication adherence under the medication scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.MEDICATION)
+    consents = active_consents_to(counselor, [participant_id], Scope.MEDICATION)
+    shared = medication_share(consent.participant, consents)
+    ledger.record(counselor, [consent], "view", "medication adherence" + (" with names" if shared["names"] else ""))
+    return shared
 
 
 def consent_scopes(counselor: User, participant_id: int) -> set[str]:
