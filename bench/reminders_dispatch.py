@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--people", type=int, default=100)
     parser.add_argument("--endpoint-processes", type=int, default=2)
+    parser.add_argument("--profile", metavar="DIR", help="run each worker under cProfile, writing DIR/worker-N.prof")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL")
     if not url or "bench" not in url:
@@ -82,9 +83,14 @@ def main() -> None:
     cpu_before = cpu_of_children()
     started = time.monotonic()
     # Send only, as the scheduler's 30-second job does: the rows are made here, and no source gives them.
-    workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "companion", "reminders", "dispatch",
-                                 "--no-plan"],
-                                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(args.workers)]
+    def command(n: int) -> list[str]:
+        profile = ["-m", "cProfile", "-o", str(Path(args.profile) / f"worker-{n}.prof")] if args.profile else []
+        return [sys.executable, *profile, "-m", "flask", "--app", "companion", "reminders", "dispatch", "--no-plan"]
+
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+    workers = [subprocess.Popen(command(n), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+               for n in range(args.workers)]
     outputs = [w.communicate()[0].strip() for w in workers]
     elapsed = time.monotonic() - started
     load_after = os.getloadavg()

@@ -112,6 +112,11 @@ class Config:
         self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
         self.PUSH_ALLOW_LOOPBACK = env_flag("PUSH_ALLOW_LOOPBACK")
         self.REMINDER_GRACE_MINUTES = int(os.environ.get("REMINDER_GRACE_MINUTES", "30") or 30)
+        # The sweep's limits (companion/blueprints/reminders/dispatch.py): at most this many claimed and not
+        # recorded (what a killed worker may send again), sending threads, seconds a push or SMTP server may take.
+        self.REMINDER_MAX_IN_FLIGHT = int(os.environ.get("REMINDER_MAX_IN_FLIGHT", "400") or 400)
+        self.REMINDER_SEND_THREADS = int(os.environ.get("REMINDER_SEND_THREADS", "16") or 16)
+        self.REMINDER_SEND_TIMEOUT_SECONDS = float(os.environ.get("REMINDER_SEND_TIMEOUT_SECONDS", "10") or 10)
         self.WEB_CONCURRENCY = os.environ.get("WEB_CONCURRENCY", "")
         self.GUNICORN_CMD_ARGS = os.environ.get("GUNICORN_CMD_ARGS", "")
 

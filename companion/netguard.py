@@ -100,11 +100,11 @@ class PinnedPoster:
                 connection.request("POST", target, body=data, headers=dict(headers or {}))
                 response = connection.getresponse()
                 body = response.read(64 * 1024)
-            except (OSError, http.client.HTTPException):
+            except (OSError, http.client.HTTPException) as error:
                 connection.close()
                 connections.pop(key, None)
-                if fresh or attempt == 2:
-                    raise
+                if fresh or attempt == 2 or isinstance(error, TimeoutError):
+                    raise  # a server that stalls is not asked again at once: that would double the wait
                 continue  # a kept-alive connection the server had closed: once more on a new one
             if response.will_close:
                 connection.close()

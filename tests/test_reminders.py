@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import date, time, timedelta
 
 import pytest
-from pywebpush import webpush as real_webpush
 from sqlalchemy import func, select
 
 from companion.blueprints.reminders import services
@@ -412,17 +412,12 @@ def test_one_failed_delivery_in_a_batch_leaves_the_others_sent(make_group, alex,
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
-def test_a_subscription_answered_410_is_not_tried_again_for_later_rows_of_the_batch(make_group, alex, push_server,
-                                                                                    monkeypatch):
-    from companion.blueprints.reminders import delivery
-
+def test_a_subscription_answered_410_is_not_tried_again_for_later_rows_of_the_batch(make_group, alex, push_server):
     enrolled(make_group, alex, lead_minutes=[70, 60], channels=["push"])  # both due in one sweep, within grace
     subscribe(alex, push_server)
     push_server.status["/push/phone"] = 410
-    calls = []
-    monkeypatch.setattr(delivery, "webpush", lambda *args, **kwargs: calls.append(1) or real_webpush(*args, **kwargs))
     counts = dispatch(SESSION - timedelta(hours=1))
-    assert counts.skipped == 2 and len(calls) == 1
+    assert counts.skipped == 2 and len(push_server.requests) == 1
     assert [row.last_error for row in rows(occurrence_at=SESSION)] == ["every push subscription has expired",
                                                                        "no push subscription"]
 
@@ -431,60 +426,63 @@ class Crash(BaseException):
     """The worker dies here (nothing catches it, nothing after it runs)."""
 
 
-def crash_on_second_record(monkeypatch, inside_the_transaction: bool = False):
-    """Make the worker die when it records its second delivery: after the send, before (or during) the commit."""
+def crash_on_first_record(monkeypatch, inside_the_transaction: bool = False):
+    """Make the worker die when it records its first outcomes: after the sends, before (or in) the commit."""
     from companion.blueprints.reminders import dispatch as module
 
-    real_finish, recorded = module.finish, []
+    real_record = module.record
 
-    def finish(row, add=None, **values):
-        if values.get("status") == "sent":
-            recorded.append(row.id)
-            if len(recorded) == 2 and not inside_the_transaction:
-                raise Crash
-            if len(recorded) == 2:
-                def add_then_crash():
-                    add()
-                    db.session.flush()  # the inbox row is written, the transaction not committed
-                    raise Crash
+    def record(outcomes, gone=frozenset()):
+        if not inside_the_transaction:
+            raise Crash
 
-                return real_finish(row, add_then_crash, **values)
-        return real_finish(row, add, **values)
+        def written_then_crash():
+            db.session.flush()  # the rows and inbox items are written, the transaction not committed
+            raise Crash
 
-    monkeypatch.setattr(module, "finish", finish)
+        with monkeypatch.context() as patch:
+            patch.setattr(db.session, "commit", written_then_crash)
+            return real_record(outcomes, gone)
+
+    monkeypatch.setattr(module, "record", record)
 
 
-def test_a_worker_dying_between_a_send_and_its_record_sends_only_that_reminder_again(app, make_group, alex,
-                                                                                     push_server, monkeypatch):
-    # At least once: the push went out, its "sent" was never written, so once the claim times out it is
-    # sent again. The rows before it stay sent, the rows after it were never sent and go out once.
+def test_a_worker_dying_between_its_sends_and_their_record_sends_them_again_once_with_the_same_topic(
+        app, make_group, alex, push_server, monkeypatch):
+    # At least once: the pushes went out, their "sent" was never written, so once the claims time out they
+    # are sent again, each once, as the same push message. How many: at most REMINDER_MAX_IN_FLIGHT.
+    app.config["REMINDER_MAX_IN_FLIGHT"] = 2
     enrolled(make_group, alex, lead_minutes=[80, 70, 60], channels=["push"])
     subscribe(alex, push_server)
-    crash_on_second_record(monkeypatch)
+    crash_on_first_record(monkeypatch)
     due = SESSION - timedelta(hours=1)
     with pytest.raises(Crash):
         dispatch(due)
     db.session.rollback()
-    assert push_server.count() == 2
-    assert sorted(row.status for row in rows(occurrence_at=SESSION)) == ["claimed", "claimed", "sent"]
+    first = [headers["topic"] for _, headers in push_server.requests]
+    assert len(first) == 2  # no more than two claimed and unrecorded at once
+    assert sorted(row.status for row in rows(occurrence_at=SESSION)) == ["claimed", "claimed", "pending"]
     monkeypatch.undo()
     app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"] = 60
-    assert dispatch(due + timedelta(minutes=1), plan_first=False).sent == 0  # the claims are not stale yet
+    assert dispatch(due + timedelta(minutes=1), plan_first=False).sent == 1  # the claims are not stale yet
     assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 2
-    assert push_server.count() == 4  # one of the three twice
+    topics = Counter(headers["topic"] for _, headers in push_server.requests)
+    assert topics == Counter({f"reminder-{row.id}": 2 if f"reminder-{row.id}" in first else 1
+                              for row in rows(occurrence_at=SESSION)})
+    assert sum(topics.values()) == 5
     assert [row.status for row in rows(occurrence_at=SESSION)] == ["sent"] * 3
 
 
-def test_a_worker_dying_while_recording_an_inbox_item_leaves_it_there_once(app, make_group, alex, monkeypatch):
+def test_a_worker_dying_while_recording_inbox_items_leaves_each_there_once(app, make_group, alex, monkeypatch):
     enrolled(make_group, alex, lead_minutes=[80, 70, 60], channels=["inapp"])
-    crash_on_second_record(monkeypatch, inside_the_transaction=True)
+    crash_on_first_record(monkeypatch, inside_the_transaction=True)
     due = SESSION - timedelta(hours=1)
     with pytest.raises(Crash):
         dispatch(due)
     db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
     monkeypatch.undo()
     app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"] = 60
-    assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 2
+    assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 3
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 3
     assert db.session.scalar(select(func.count(func.distinct(Notification.reminder_id)))) == 3

@@ -1,30 +1,37 @@
-"""The three channels: e-mail over SMTP, Web Push with VAPID, and the in-app inbox."""
+"""The three channels: e-mail over SMTP, Web Push with VAPID, and the in-app inbox: what each message is, and its send.
+
+The sweep (dispatch.py) prepares every message in the app and hands the sending threads only bytes and addresses.
+"""
 
 from __future__ import annotations
 
+import base64
 import http.client
-import json
 import smtplib
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from functools import cache
 from urllib.parse import urlsplit
 
-from flask import current_app
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from companion.blueprints.reminders.services import checked_endpoint
 from companion.extensions import db
 from companion.netguard import PinnedPoster
-from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
+from companion.models import PushSubscription, Reminder, ReminderSettings, User
 from companion.timezones import zone
 from companion.urls import absolute_path
 
 DISCREET_TEXT = "Companion: you have a reminder"
 INBOX_URL = "/notifications"
 TIMEOUT = 10
+PUSH_TTL = 12 * 60 * 60  # seconds a push service keeps a message for a phone that is off
 
 
 class NothingToSend(Exception):
@@ -56,33 +63,64 @@ def inbox_values(row: Reminder, user: User) -> dict:
                 url=row.url or "/")
 
 
-def send_inapp(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None):
-    """The inbox item, added in the same transaction that marks the row sent (so it is there exactly once)."""
-    values = inbox_values(row, user)
-    return lambda: db.session.add(Notification(**values))
-
-
-def send_email(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None) -> None:
-    """One e-mail through the configured SMTP server."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        raise NothingToSend("MAIL_SERVER is not set")
+def email_message(row: Reminder, user: User, settings: ReminderSettings, config) -> EmailMessage:
+    """The reminder's e-mail; its Message-ID names the row, so a repeat after a crash is the same message."""
     subject, body = message_text(row, user, settings)
     message = EmailMessage()
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = user.email
     message["Subject"] = subject
+    message["Message-ID"] = f"<reminder-{row.id}@{urlsplit(absolute_path('/')).hostname or 'localhost'}>"
     link = absolute_path(INBOX_URL if settings.discreet else row.url or "/")
     message.set_content(f"{body}\n\n{link}\n\nYou can change or turn off these reminders in Companion's settings.\n")
-    try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=TIMEOUT) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:
-        raise DeliveryFailed(f"SMTP: {error}") from None
+    return message
+
+
+class Mailer:
+    """One SMTP connection, opened on the first message and kept open for the next ones (used from one thread)."""
+
+    def __init__(self, config, timeout: float = TIMEOUT) -> None:
+        self.server, self.port = config["MAIL_SERVER"], config["MAIL_PORT"]
+        self.tls, self.username, self.password = config.get("MAIL_USE_TLS"), config.get("MAIL_USERNAME"), \
+            config.get("MAIL_PASSWORD") or ""
+        self.timeout = timeout
+        self.smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.server, self.port, timeout=self.timeout)
+        if self.tls:
+            smtp.starttls()
+        if self.username:
+            smtp.login(self.username, self.password)
+        return smtp
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one message; raises DeliveryFailed. A kept connection the server closed meanwhile is opened again once."""
+        for attempt in (1, 2):
+            reused = self.smtp is not None
+            try:
+                if self.smtp is None:
+                    self.smtp = self._connect()
+                self.smtp.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected as error:
+                self.close()
+                if reused and attempt == 1:
+                    continue
+                raise DeliveryFailed(f"SMTP: {error}") from None
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                raise DeliveryFailed(f"SMTP: {error}") from None  # smtplib reset the transaction: the connection serves on
+            except (OSError, smtplib.SMTPException) as error:
+                self.close()
+                raise DeliveryFailed(f"SMTP: {error}") from None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
 
 
 @cache
@@ -106,23 +144,6 @@ def vapid_headers(endpoint: str, private_key: str, subject: str) -> dict:
         headers = vapid_key(private_key).sign({"sub": subject, "aud": audience, "exp": expires})
         _signed[(audience, private_key)] = (expires, headers)
     return dict(headers)
-
-
-_poster = PinnedPoster()
-
-
-class _PinnedSession:
-    """What pywebpush calls ``requests_session``: its one ``post``, sent to one checked address."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-
-    def post(self, url, data=None, headers=None, timeout=TIMEOUT, **_):
-        return _poster.post(url, address=self.address, data=data, headers=headers, timeout=timeout)
-
-
-def pinned_session(address: str) -> _PinnedSession:
-    return _PinnedSession(address)
 
 
 def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
@@ -150,10 +171,6 @@ class Outbox:
                 self._subscriptions.setdefault(subscription.user_id, []).append(subscription)
         return self._subscriptions.get(user_id, [])
 
-    def forget(self, user_id: int, subscription: PushSubscription) -> None:
-        """A subscription removed (answered 404 or 410) is not tried again for the batch's later rows."""
-        self.subscriptions(user_id).remove(subscription)
-
     def checked(self, endpoint: str, allow_loopback: bool) -> tuple[str | None, str | None]:
         """checked_endpoint, resolved once per host and batch (a batch lasts seconds): (problem, address)."""
         parts = urlsplit(endpoint)
@@ -163,43 +180,75 @@ class Outbox:
         return self._checked[key]
 
 
-def send_push(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None) -> None:
-    """Web Push to each of the person's subscriptions; one answered 404 or 410 is removed."""
-    config = current_app.config
-    if not config.get("VAPID_PRIVATE_KEY"):
-        raise NothingToSend("VAPID_PRIVATE_KEY is not set")
-    outbox = outbox or Outbox([user.id])
-    subscriptions = list(outbox.subscriptions(user.id))
-    if not subscriptions:
-        raise NothingToSend("no push subscription")
-    data = json.dumps(push_payload(row, user, settings))
-    delivered, errors = 0, []
-    for subscription in subscriptions:
-        problem, address = outbox.checked(subscription.endpoint, config.get("PUSH_ALLOW_LOOPBACK", False))
-        if problem:
-            errors.append(problem)
-            continue
-        try:
-            # Sent to the address that was checked, and a redirect is a failure: never followed.
-            webpush({"endpoint": subscription.endpoint, "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-                    data, headers=vapid_headers(subscription.endpoint, config["VAPID_PRIVATE_KEY"],
-                                                config.get("VAPID_SUBJECT") or "mailto:admin@localhost"),
-                    timeout=TIMEOUT, ttl=60 * 60 * 12, requests_session=pinned_session(address))
-        except WebPushException as error:
-            if error.status_code in (404, 410):
-                db.session.execute(delete(PushSubscription).where(PushSubscription.id == subscription.id))
-                db.session.commit()  # gone for good, whatever becomes of this reminder
-                outbox.forget(user.id, subscription)
-            else:
-                errors.append(f"push {error.status_code}: {error.message[:200]}")
-        except (OSError, http.client.HTTPException) as error:
-            errors.append(f"push: {type(error).__name__}")
-        else:
-            delivered += 1
-    if not delivered:
-        if errors:
-            raise DeliveryFailed("; ".join(errors))
-        raise NothingToSend("every push subscription has expired")
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
-CHANNELS = {"inapp": send_inapp, "email": send_email, "push": send_push}
+def encrypt(data: bytes, p256dh: str, auth: str) -> bytes:
+    """The payload encrypted for one subscription (RFC 8291, aes128gcm), with a key and salt of its own."""
+    return http_ece.encrypt(data, private_key=ec.generate_private_key(ec.SECP256R1()), dh=_b64decode(p256dh),
+                            auth_secret=_b64decode(auth), version="aes128gcm")
+
+
+def topic(row_id: int) -> str:
+    """The push message's Topic (RFC 8030 5.4): the row's, so a repeat replaces the first where it waits."""
+    return f"reminder-{row_id}"
+
+
+@dataclass
+class PushRequest:
+    """One POST to one subscription's push service, prepared in the app (the sending thread needs nothing else)."""
+
+    subscription_id: int
+    endpoint: str
+    address: str
+    headers: dict
+    body: bytes
+
+
+@dataclass
+class PushAnswer:
+    delivered: bool = False
+    gone: bool = False  # 404 or 410: the subscription is no more
+    error: str | None = None  # worth another try later
+    retry_after: float | None = None  # seconds the push service asked us to wait
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After (RFC 9110 10.2.3) as seconds from now: delay-seconds or an HTTP date; None when absent or bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds()) if moment.tzinfo else None
+
+
+def post_push(poster: PinnedPoster, request: PushRequest, timeout: float) -> PushAnswer:
+    """POST one push (in a sending thread) and say what became of it; a redirect is a failure, never followed."""
+    try:
+        response = poster.post(request.endpoint, address=request.address, data=request.body, headers=request.headers,
+                               timeout=timeout)
+    except TimeoutError:
+        return PushAnswer(error=f"push: no answer within {timeout:g} s")
+    except (OSError, http.client.HTTPException) as error:
+        return PushAnswer(error=f"push: {type(error).__name__}")
+    status = response.status_code
+    if 200 <= status < 300:
+        return PushAnswer(delivered=True)
+    if status in (404, 410):
+        return PushAnswer(gone=True)
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    return PushAnswer(error=f"push {status}: {response.reason} {response.text[:200]}".strip(),
+                      retry_after=retry_after_seconds(headers.get("retry-after")))
+
+
+def push_headers(row_id: int, endpoint: str, config) -> dict:
+    """Headers of one push: TTL, the encoding, the row's Topic and the VAPID signature (signed once per service)."""
+    return {"TTL": str(PUSH_TTL), "Content-Encoding": "aes128gcm", "Content-Type": "application/octet-stream",
+            "Topic": topic(row_id),
+            **vapid_headers(endpoint, config["VAPID_PRIVATE_KEY"], config.get("VAPID_SUBJECT") or "mailto:admin@localhost")}
