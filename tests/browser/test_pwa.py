@@ -174,6 +174,9 @@ def test_the_offline_page_keeps_a_check_in_and_the_safety_plan(page, live_app):
     plan = page.locator("[data-plan]")
     expect(plan).to_be_visible()
     expect(plan).to_contain_text("988")  # the prefilled crisis lines
+    # Crisis Text Line is texted, never called, on the phone's own copy too.
+    expect(plan.get_by_role("link", name="Text HOME to 741741")).to_have_attribute("href", "sms:741741?&body=HOME")
+    assert plan.locator('a[href="tel:741741"]').count() == 0
     checkin = page.locator("#checkin")
     checkin.get_by_role("button", name="Save my check-in").click()
     expect(checkin).to_contain_text("Choose your mood")  # kept nothing half-done, said why
