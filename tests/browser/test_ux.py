@@ -46,3 +46,48 @@ def test_the_safety_plan_texts_crisis_text_line_and_calls_the_rest(page, languag
         assert page.locator('a[href^="tel:741741"]').count() == 0
         expect(page.locator('main a[href="tel:988"]').first).to_be_visible()
         expect(page.locator('main a[href="tel:911"]').first).to_be_visible()
+
+
+def start_count(page, days_ago: int) -> None:
+    from datetime import date, timedelta
+
+    page.goto("/journal/sober")
+    page.get_by_label("My start date").fill((date.today() - timedelta(days=days_ago)).isoformat())
+    page.get_by_role("button", name="Save the start date").click()
+    page.wait_for_url(re.compile(r"/journal/sober$"))
+
+
+def test_after_i_used_a_kind_screen_offers_next_steps_and_resets_nothing(page, screenshot):
+    from tests.browser.conftest import axe_violations
+
+    signed_in(page)
+    start_count(page, 40)
+    page.goto("/log/craving")
+    page.get_by_label("8", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/log/[0-9a-f-]{36}$"))
+    page.get_by_label("I used").check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/journal/after-use"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for being honest")
+    expect(page.get_by_text("Nothing has been reset")).to_be_visible()
+    expect(page.get_by_role("link", name="Call 988")).to_have_attribute("href", "tel:988")
+    assert axe_violations(page) == []
+    screenshot("ux-after-use")
+    page.get_by_role("link", name="Restart my count").click()
+    page.wait_for_url(re.compile(r"/journal/sober\?slip_at="))
+    assert "40 days" in page.locator("main").inner_text()  # still counting: only the person restarts it
+    expect(page.get_by_role("button", name="Start my count again")).to_be_visible()
+
+
+def test_a_milestone_is_recognised_on_today(page, screenshot):
+    from tests.browser.conftest import axe_violations
+
+    signed_in(page)
+    start_count(page, 30)
+    page.goto("/")
+    moment = page.locator(".milestone-moment")
+    expect(moment).to_be_visible()
+    expect(moment).to_contain_text("30 days")
+    assert axe_violations(page) == []
+    screenshot("ux-milestone")

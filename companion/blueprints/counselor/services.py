@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, case, func, select
 
 from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
+from companion.blueprints.goals.services import replan_reminders
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
 from companion.blueprints.privacy import ledger
@@ -232,6 +233,7 @@ def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
     note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
     db.session.add(note)
     db.session.commit()
+    replan_reminders(goal.user_id)  # the inbox (and push, if the person wants it) tells them
     return note
 
 

@@ -271,6 +271,29 @@ def answer_suggestion(user: User, suggestion_id: int, accept: bool) -> Goal | No
 
 
 def encouragement_for(user: User, goal: Goal) -> list:
-    """Counselors' notes on one of my goals."""
-    return list(db.session.scalars(mine(user, Encouragement).where(Encouragement.goal_id == goal.id)
-                                   .order_by(Encouragement.created_at.desc())))
+    """Counselors' notes on one of my goals; reading them here marks the new ones seen (off Today)."""
+    notes = list(db.session.scalars(mine(user, Encouragement).where(Encouragement.goal_id == goal.id)
+                                    .order_by(Encouragement.created_at.desc())))
+    unseen = [note for note in notes if note.seen_at is None]
+    if unseen:
+        now = datetime.now(UTC)
+        for note in unseen:
+            note.seen_at = now
+        db.session.commit()
+        for note in unseen:
+            note.new = True  # shown as new this once
+    return notes
+
+
+# Today names at most this many new notes (the rest are on their goals' pages).
+NEW_NOTES_ON_TODAY = 3
+
+
+def new_encouragement(user: User) -> list:
+    """Notes from counselors I have not read yet, newest first, with who wrote them and on which goal (one query)."""
+    query = (mine(user, Encouragement).where(Encouragement.seen_at.is_(None))
+             .add_columns(User.name, Goal.title)
+             .outerjoin(User, User.id == Encouragement.counselor_id).join(Goal, Goal.id == Encouragement.goal_id)
+             .order_by(Encouragement.created_at.desc()).limit(NEW_NOTES_ON_TODAY))
+    return [{"id": note.id, "goal_id": note.goal_id, "goal": goal, "counselor": counselor, "body": note.body,
+             "created_at": note.created_at} for note, counselor, goal in db.session.execute(query)]

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from companion.blueprints.journal import bp, charts, services
 from companion.blueprints.journal.forms import (
+    DATETIME_FORMAT,
     EMOTIONS,
     HALT_LABELS,
     KIND_LABELS,
@@ -25,6 +26,7 @@ from companion.blueprints.journal.forms import (
     StartDateForm,
 )
 from companion.blueprints.journal.library import FAMILIES
+from companion.blueprints.support import services as support_services
 from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
 from companion.models import utcnow
@@ -43,6 +45,12 @@ def require_login() -> None:
 @bp.context_processor
 def labels() -> dict:
     return {"labels": LABELS, "emotions": EMOTIONS}
+
+
+@bp.app_template_filter("milestone")
+def milestone(days: int) -> str:
+    """A number of days as a milestone's name (24 hours, 6 months, 1 year), on Today as in the journal."""
+    return services.milestone_label(days)
 
 
 def client_id(form) -> uuid.UUID:
@@ -137,6 +145,8 @@ def new_entry(kind: str):
             except (Invalid, Conflict) as error:
                 already_used(form, error)
             else:
+                if entry.outcome == "used":
+                    return after_use_redirect(entry.occurred_at)
                 flash("Saved. Well done for writing it down.", "success")
                 return redirect(url_for("journal.index"), code=303)
     return render_template("journal/entry.html", form=form, kind=kind, entry=None,
@@ -162,15 +172,35 @@ def edit(entry_id: uuid.UUID):
             if changes["occurred_at"] is None or changes["occurred_at"] == shown:
                 changes.pop("occurred_at")  # unchanged: keep its seconds, and an old entry stays editable
             try:
-                services.update_entry(current_user, entry.id, **changes)
+                entry = services.update_entry(current_user, entry.id, **changes)
             except Invalid as error:
                 apply_errors(form, error)
             else:
+                if entry.outcome == "used":
+                    return after_use_redirect(entry.occurred_at)
                 flash("Your entry is saved.", "success")
                 return redirect(url_for("journal.index"), code=303)
     helped = services.what_helped(current_user) if entry.kind == "craving" else []
     return render_template("journal/entry.html", form=form, kind=entry.kind, entry=entry, helped=helped,
                            delete_form=EmptyForm()), status
+
+
+def after_use_redirect(at: datetime):
+    """After an entry that says "I used": the kind screen, which offers (never makes) a restart from then."""
+    moment = at.astimezone(zone(current_user.timezone)).strftime(DATETIME_FORMAT)
+    return redirect(url_for("journal.after_use", at=moment), code=303)
+
+
+@bp.get("/journal/after-use")
+def after_use():
+    """After saying "I used": thanks, no shame, and the next steps the person may choose."""
+    try:
+        at = datetime.strptime(request.args.get("at", ""), DATETIME_FORMAT)
+    except ValueError:
+        at = local_now().replace(tzinfo=None)
+    people = [person for person in support_services.safety_plan_for(current_user)[0]["people"] if person["phone"]]
+    return render_template("journal/after_use.html", at=at.strftime(DATETIME_FORMAT), people=people,
+                           counting=services.sober_status(current_user).days is not None)
 
 
 @bp.post("/log/<uuid:entry_id>/delete")
@@ -206,6 +236,8 @@ def checkin():
                     error.errors["day"] = error.errors.pop("date")
                 already_used(form, error)
             else:
+                if form.used.data == "yes" and form.day.data == today:
+                    return after_use_redirect(local_now())
                 flash("Thank you for checking in.", "success")
                 return redirect(url_for("main.today"), code=303)
     return render_template("journal/checkin.html", form=form, existing=existing), status
@@ -250,6 +282,10 @@ def sober():
     if request.method == "GET":
         start_form.started_on.data = status_now.started_on
         slip_form.at.data = local_now().replace(tzinfo=None)
+        try:  # "Restart my count" after an entry that says "I used": the form filled with its time
+            slip_form.at.data = datetime.strptime(request.args.get("slip_at", ""), DATETIME_FORMAT)
+        except ValueError:
+            pass
     return render_template("journal/sober.html", status=status_now, start_form=start_form, slip_form=slip_form,
                            toggle_form=EmptyForm()), status
 

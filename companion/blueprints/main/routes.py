@@ -25,6 +25,7 @@ def today():
     due, upcoming = goal_services.steps_for_today(current_user)
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),
                            today_steps={"due": due, "upcoming": upcoming}, journal=today_summary(current_user),
+                           notes=goal_services.new_encouragement(current_user),
                            **sessions_today(current_user, now))
 
 
