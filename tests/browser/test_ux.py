@@ -91,3 +91,30 @@ def test_a_milestone_is_recognised_on_today(page, screenshot):
     expect(moment).to_contain_text("30 days")
     assert axe_violations(page) == []
     screenshot("ux-milestone")
+
+
+def test_a_skill_entry_starts_with_the_skill_from_the_link_and_offers_favourites_as_chips(page, screenshot):
+    signed_in(page)
+    page.goto("/journal/skills/box-breathing")
+    page.get_by_role("button", name=re.compile("favourite", re.I)).first.click()
+    page.goto("/journal/skills/urge-surfing")
+    page.get_by_role("link", name="I used this skill").click()
+    page.wait_for_url(re.compile(r"/log/coping\?skill=urge-surfing$"))
+    first = page.locator("form .field, form fieldset").first
+    expect(first).to_contain_text("The skill you tried")  # the skill comes first on a skill entry
+    expect(page.get_by_label("Another skill")).to_have_value("urge-surfing")  # not a chip: chosen in the list
+    expect(page.locator("details.more-details").first).to_have_attribute("open", "")
+    page.get_by_label("Box breathing").check()  # one tap on a favourite
+    expect(page.get_by_label("Another skill")).to_have_value("")
+    page.get_by_label("4", exact=True).first.check()
+    screenshot("ux-skill-entry")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/journal$"))
+    assert "Box breathing" in page.locator(".entries").inner_text()
+    # The 0–10 scale: no number alone on its row.
+    page.goto("/log/craving")
+    tops = page.eval_on_selector_all("input[name=intensity]", "els => els.map(e => e.closest('label').getBoundingClientRect().top)")
+    rows = {}
+    for top in tops:
+        rows[round(top)] = rows.get(round(top), 0) + 1
+    assert min(rows.values()) >= 2, rows

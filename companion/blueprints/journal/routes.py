@@ -117,14 +117,31 @@ def craving():
     return render_template("journal/craving.html", form=form, helped=services.what_helped(current_user)), status
 
 
-def skill_choices(form: EntryForm) -> None:
-    form.skill.choices = options([("", "None")] + [(s.slug, s.name) for s in services.skills_for(current_user)])
+def skill_choices(form: EntryForm) -> list[tuple[str, str]]:
+    """The skill fields' choices; gives the one-tap chips: favourites, then what helped lately."""
+    skills = services.skills_for(current_user)
+    form.skill.choices = options([("", "None")] + [(s.slug, s.name) for s in skills])
+    form.skill_more.choices = form.skill.choices
+    names = {s.slug: s.name for s in skills}
+    slugs = [s.slug for s in skills if s.slug in services.favourite_slugs(current_user)]
+    slugs += [item["slug"] for item in services.what_helped(current_user, limit=4) if item["slug"] not in slugs]
+    return [(slug, names[slug]) for slug in slugs[:CHIPS]]
+
+
+# At most this many skills as one-tap chips above the whole list.
+CHIPS = 6
+
+
+def place_skill(form: EntryForm, chips: list[tuple[str, str]], slug: str | None) -> None:
+    """Show a skill as its chip, or chosen in the folded list when it is not among the chips."""
+    form.skill.data = slug or ""
+    form.skill_more.data = slug if slug and chips and slug not in {chip for chip, _ in chips} else ""
 
 
 def entry_changes(form: EntryForm) -> dict:
     return {"occurred_at": local(form.occurred_at.data), "intensity": form.intensity.data,
             "triggers": form.triggers.data or [], "halt": form.halt.data or [], "emotion": form.emotion.data or "",
-            "skill": form.skill.data or None, "helped": form.helped.data, "outcome": form.outcome.data or None,
+            "skill": form.skill_more.data or form.skill.data or None, "helped": form.helped.data, "outcome": form.outcome.data or None,
             "note": form.note.data or ""}
 
 
@@ -132,10 +149,12 @@ def entry_changes(form: EntryForm) -> dict:
 def new_entry(kind: str):
     """Log a trigger or a coping skill used, with its details."""
     form = EntryForm()
-    skill_choices(form)
+    chips = skill_choices(form)
     status = 200
     if request.method == "GET":
         form.occurred_at.data = local_now().replace(tzinfo=None)
+        if request.args.get("skill") in {choice.value for choice in form.skill.choices}:
+            place_skill(form, chips, request.args["skill"])  # "I used this skill" on a skill's page
     else:
         status = 422
         if form.validate_on_submit():
@@ -149,7 +168,7 @@ def new_entry(kind: str):
                     return after_use_redirect(entry.occurred_at)
                 flash("Saved. Well done for writing it down.", "success")
                 return redirect(url_for("journal.index"), code=303)
-    return render_template("journal/entry.html", form=form, kind=kind, entry=None,
+    return render_template("journal/entry.html", form=form, kind=kind, entry=None, chips=chips,
                            helped=services.what_helped(current_user) if kind == "trigger" else []), status
 
 
@@ -158,11 +177,11 @@ def edit(entry_id: uuid.UUID):
     """An entry's details, to add or change."""
     entry = services.entry_for(current_user, entry_id)
     form = EntryForm(obj=entry) if request.method == "GET" else EntryForm()
-    skill_choices(form)
+    chips = skill_choices(form)
     status = 200
     if request.method == "GET":
         form.occurred_at.data = entry.occurred_at.astimezone(zone(current_user.timezone)).replace(tzinfo=None)
-        form.skill.data = entry.skill or ""
+        place_skill(form, chips, entry.skill)
         form.outcome.data = entry.outcome or ""
     else:
         status = 422
@@ -182,7 +201,7 @@ def edit(entry_id: uuid.UUID):
                 return redirect(url_for("journal.index"), code=303)
     helped = services.what_helped(current_user) if entry.kind == "craving" else []
     return render_template("journal/entry.html", form=form, kind=entry.kind, entry=entry, helped=helped,
-                           delete_form=EmptyForm()), status
+                           chips=chips, delete_form=EmptyForm()), status
 
 
 def after_use_redirect(at: datetime):
