@@ -118,3 +118,26 @@ def test_a_skill_entry_starts_with_the_skill_from_the_link_and_offers_favourites
     for top in tops:
         rows[round(top)] = rows.get(round(top), 0) + 1
     assert min(rows.values()) >= 2, rows
+
+
+def test_goal_steps_reorder_in_a_mode_edit_by_their_words_and_tick_on_today_with_a_confirmation(page, screenshot):
+    signed_in(page)
+    page.goto("/goals/new/write?template=find-a-sponsor")
+    page.get_by_role("button", name="Save my goal").click()
+    page.wait_for_url(re.compile(r"/goals/\d+$"))
+    assert page.locator("ol.steps .icon-button").count() == 0  # no arrows until asked for
+    screenshot("ux-goal-steps")
+    first = page.locator("ol.steps .step-title").first.inner_text()
+    page.get_by_role("link", name=f"Change: {first}").click()
+    page.wait_for_url(re.compile(r"/steps/\d+/edit$"))
+    page.go_back()
+    page.get_by_role("link", name="Reorder steps").click()
+    expect(page.get_by_role("button", name=f"Move “{first}” down")).to_be_visible()
+    screenshot("ux-goal-reorder")
+    page.get_by_role("link", name="Done reordering").click()
+    page.goto("/")
+    step = page.locator(".steps .step-toggle").first
+    name = step.locator(".step-title").inner_text()
+    step.click()
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator(".flashes")).to_contain_text(f"Done: “{name}”")
