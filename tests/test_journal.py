@@ -496,3 +496,22 @@ def test_a_hidden_counter_shows_no_milestone(client, signed_in):
     services.set_start_date(signed_in, local_today() - timedelta(days=30))
     services.set_counter_shown(signed_in, False)
     assert "milestone-moment" not in client.get("/").get_data(as_text=True)
+
+
+def test_insights_say_in_plain_sentences_what_the_entries_show(client, signed_in):
+    evening = datetime.now(NEW_YORK).replace(hour=19, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    for hours in (0, 1, 2):
+        add_entry(signed_in, occurred_at=evening.replace(hour=17 + hours), triggers=["stress"], skill="paced-breathing",
+                  helped=4 + (hours == 0))
+    add_entry(signed_in, occurred_at=evening.replace(hour=8), triggers=["boredom"])
+    html = client.get("/journal/insights?days=7").get_data(as_text=True)
+    said = html[html.index("What your entries say"):html.index("Top triggers")]
+    assert "Most of your cravings come between" in said
+    assert "Your most common trigger: Stress (3 times)." in said
+    assert "Paced breathing helped you most: 4.3 out of 5." in said
+
+
+def test_insights_say_nothing_the_numbers_do_not_support(client, signed_in):
+    add_entry(signed_in)
+    html = client.get("/journal/insights?days=7").get_data(as_text=True)
+    assert "What your entries say" not in html and "Most of your cravings" not in html

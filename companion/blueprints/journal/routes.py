@@ -269,7 +269,8 @@ def insights():
     days = int(days) if days in ("7", "30", "90") else 30
     data = services.insights(current_user, days)
     return render_template("journal/insights.html", data=data, days=days, periods=services.INSIGHT_PERIODS,
-                           charts=charts.insight_charts(data, TRIGGER_LABELS))
+                           charts=charts.insight_charts(data, TRIGGER_LABELS),
+                           sentences=charts.sentences(data, TRIGGER_LABELS))
 
 
 @bp.route("/journal/sober", methods=["GET", "POST"])
