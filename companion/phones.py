@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import force_locale, gettext, lazy_gettext as _l
 
 CALL = "call"
 TEXT = "text"
@@ -108,6 +109,9 @@ def routes_for(phone: str | None, language: str) -> list[Route]:
 def plan_lines() -> list[dict]:
     """The crisis lines as a safety plan's step 5 starts: ``{name, phone}`` in the shown language."""
     order = ("lifeline", "samhsa", "crisis-text-line", "emergency")
+    if not has_request_context():  # a command or a job: no reader, so the default language
+        with force_locale("en"):
+            return [{"name": str(BY_SLUG[slug].plan_name), "phone": BY_SLUG[slug].number} for slug in order]
     return [{"name": str(BY_SLUG[slug].plan_name), "phone": BY_SLUG[slug].number} for slug in order]
 
 

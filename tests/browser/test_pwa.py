@@ -312,7 +312,7 @@ def test_a_push_from_the_worker_shows_a_discreet_notification_and_opens_the_inbo
     """)
     signed_in(page)
     controlled(page)
-    page.goto("/settings")
+    page.goto("/settings/reminders")  # its own page since Settings was split
     page.get_by_role("button", name="Turn on notifications on this phone").click()
     page.get_by_text("Notifications are on for this phone.").wait_for()
 
@@ -363,7 +363,7 @@ def test_quick_exit_leaves_for_a_neutral_site_and_clears_the_cache(lenient_page,
 
 def test_a_pin_locks_the_installed_app_when_it_opens(page, screenshot):
     signed_in(page)
-    page.goto("/settings")
+    page.goto("/settings/security")  # its own page since Settings was split
     page.get_by_role("link", name="Set a PIN").click()
     page.get_by_label("A PIN of 4 to 8 digits").fill("1234")
     page.get_by_label("The same PIN again").fill("1234")
@@ -372,7 +372,7 @@ def test_a_pin_locks_the_installed_app_when_it_opens(page, screenshot):
     page.get_by_label("A PIN of 4 to 8 digits").fill("2580")
     page.get_by_label("The same PIN again").fill("2580")
     page.get_by_role("button", name="Turn on the PIN lock").click()
-    page.wait_for_url(re.compile(r"/settings$"))
+    page.wait_for_url(re.compile(r"/settings/security$"))
     assert axe_violations(page) == []
 
     page.goto("/launch")  # the manifest's start_url: how the installed app opens

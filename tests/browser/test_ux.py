@@ -19,12 +19,12 @@ EVERY_HIDDEN_ELEMENT_IS_NOT_DISPLAYED = """() => [...document.querySelectorAll('
 
 def test_a_hidden_control_is_not_visible(page):
     signed_in(page)
-    page.goto("/settings")
+    page.goto("/settings/reminders")
     # The push box as the script shows it on a phone that can take notifications: "Turn on" only.
     page.evaluate("document.querySelector('[data-push-setup]').hidden = false")
     expect(page.get_by_role("button", name="Turn on notifications on this phone")).to_be_visible()
     expect(page.get_by_role("button", name="Turn off notifications on this phone")).to_be_hidden()
-    for path in ("/settings", "/", "/offline", "/support/safety-plan"):
+    for path in ("/settings/reminders", "/settings/calendar", "/", "/offline", "/support/safety-plan"):
         page.goto(path)
         assert page.evaluate(EVERY_HIDDEN_ELEMENT_IS_NOT_DISPLAYED) == [], path
 
