@@ -154,6 +154,7 @@ def register_request_hooks(app: Flask) -> None:
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
+    from companion.urls import template_url_for
 
     @app.url_value_preprocessor
     def refuse_unstorable_path_values(endpoint, values) -> None:
@@ -178,6 +179,7 @@ def register_request_hooks(app: Flask) -> None:
     phones.init_app(app)
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"navigation": navigation()})
+    app.jinja_env.globals["url_for"] = template_url_for
 
 
 def register_commands(app: Flask) -> None:

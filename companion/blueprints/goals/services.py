@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
-from companion.access import local_today, mine, owned
+from companion.access import ME, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.goals.library import BY_SLUG
 from companion.errors import Invalid
 from companion.extensions import db
@@ -228,15 +228,31 @@ def delete_step(step: GoalStep) -> None:
     db.session.commit()
 
 
-def steps_for_today(user: User) -> tuple[list[GoalStep], list[GoalStep]]:
-    """Steps due today or overdue, and the next step of each active goal not already among them."""
-    today = local_today(user)
-    goals = goals_for(user, [GoalStatus.ACTIVE.value])
-    due = sorted((s for g in goals for s in g.steps if not s.done and s.due_date is not None and s.due_date <= today),
-                 key=lambda s: (s.due_date, s.position))
+def steps_for_today(user: User, today: date | None = None) -> tuple[list, list]:
+    """Steps due today or overdue, and the next step of each active goal not already among them.
+
+    One statement over the active goals' steps not yet done, reading only what a step's line shows.
+    """
+    today = today or local_today(user)
+    rows = read_mine(user, _open_steps_statement()).all()
+    due = sorted((s for s in rows if s.due_date is not None and s.due_date <= today), key=lambda s: (s.due_date, s.position))
     due_ids = {s.id for s in due}
-    upcoming = [g.next_step for g in goals if g.next_step is not None and g.next_step.id not in due_ids]
+    upcoming, seen = [], set()
+    for step in rows:
+        if step.goal_id not in seen:
+            seen.add(step.goal_id)
+            if step.id not in due_ids:
+                upcoming.append(step)
     return due, upcoming
+
+
+@prepared
+def _open_steps_statement():
+    return (mine_columns(ME, GoalStep, GoalStep.id, GoalStep.goal_id, GoalStep.title, GoalStep.position, GoalStep.done,
+                         GoalStep.due_date)
+            .join(Goal, Goal.id == GoalStep.goal_id)
+            .where(Goal.status == GoalStatus.ACTIVE.value, GoalStep.done.is_(False))
+            .order_by(Goal.created_at.desc(), Goal.id.desc(), GoalStep.position, GoalStep.id))
 
 
 def from_template(slug: str) -> dict:
@@ -285,15 +301,25 @@ def encouragement_for(user: User, goal: Goal) -> list:
     return notes
 
 
-# Today names at most this many new notes (the rest are on their goals' pages).
-NEW_NOTES_ON_TODAY = 3
+def note_columns(user: User) -> dict:
+    """Counselors' notes I have not read yet, as scalar subqueries read with the rest of Today: how many, and
+    the newest one's goal, goal title and writer."""
+    unseen = mine_columns(user, Encouragement, Encouragement.id).where(Encouragement.seen_at.is_(None))
+    newest = unseen.order_by(Encouragement.created_at.desc(), Encouragement.id.desc()).limit(1).scalar_subquery()
+    note = aliased(Encouragement)  # the newest note itself, apart from the subquery that finds it
+    return {
+        "notes_new": mine_columns(user, Encouragement, func.count()).where(Encouragement.seen_at.is_(None))
+        .scalar_subquery(),
+        "note_goal_id": select(note.goal_id).where(note.id == newest).scalar_subquery(),
+        "note_goal": select(Goal.title).join(note, note.goal_id == Goal.id).where(note.id == newest).scalar_subquery(),
+        "note_from": select(User.name).join(note, note.counselor_id == User.id).where(note.id == newest)
+        .scalar_subquery(),
+    }
 
 
-def new_encouragement(user: User) -> list:
-    """Notes from counselors I have not read yet, newest first, with who wrote them and on which goal (one query)."""
-    query = (mine(user, Encouragement).where(Encouragement.seen_at.is_(None))
-             .add_columns(User.name, Goal.title)
-             .outerjoin(User, User.id == Encouragement.counselor_id).join(Goal, Goal.id == Encouragement.goal_id)
-             .order_by(Encouragement.created_at.desc()).limit(NEW_NOTES_ON_TODAY))
-    return [{"id": note.id, "goal_id": note.goal_id, "goal": goal, "counselor": counselor, "body": note.body,
-             "created_at": note.created_at} for note, counselor, goal in db.session.execute(query)]
+def new_notes(values) -> dict | None:
+    """What Today says of unread notes (from ``note_columns``), or None when there are none."""
+    if not values.notes_new:
+        return None
+    return {"count": values.notes_new, "goal_id": values.note_goal_id, "goal": values.note_goal,
+            "counselor": values.note_from}
