@@ -1,7 +1,7 @@
 """encouragement seen: when the participant first read a counselor's note, so Today shows new ones
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-03 10:30:00
 
 """
@@ -13,7 +13,7 @@ import companion.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0016'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
