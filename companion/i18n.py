@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -47,7 +47,9 @@ def chosen_language() -> str | None:
 
 
 def select_language() -> str:
-    """The language this request is shown in."""
+    """The language this request is shown in (outside a request, a job's or a test's: the default)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     if current_user and current_user.is_authenticated:
         language = getattr(current_user, "language", None)
         if language in LANGUAGES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.models.accounts import User
@@ -17,6 +17,8 @@ class Scope(enum.StrEnum):
     CHECKINS = "checkins"
     JOURNAL = "journal"
     ATTENDANCE = "attendance"
+    MEDICATION = "medication"
+    WEEKLY = "weekly"
 
 
 SCOPE_LABELS = {
@@ -24,6 +26,9 @@ SCOPE_LABELS = {
     Scope.CHECKINS: "My daily check-ins (mood, craving, sleep, whether I used)",
     Scope.JOURNAL: "A summary of my journal: cravings, triggers and the skills I tried",
     Scope.ATTENDANCE: "My attendance at program sessions",
+    Scope.MEDICATION: "My medication: how many scheduled doses I took or missed (not the medication's name unless "
+                      "I also choose to show names)",
+    Scope.WEEKLY: "My weekly recovery check-ins (the Brief Addiction Monitor): my answers and scores",
 }
 
 REVOCATION_STATEMENT = (
@@ -54,6 +59,8 @@ class Consent(Base):
     signature: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # With the medication scope: whether the counselor may also see the medications' names.
+    medication_names: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     participant: Mapped[User] = relationship(foreign_keys=[participant_id])
     counselor: Mapped[User] = relationship(foreign_keys=[counselor_id])

@@ -1,7 +1,7 @@
 """Consent and deletion forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -20,6 +20,8 @@ class ConsentForm(FlaskForm):
                                validators=[DataRequired("Choose the counselor who may see your information.")])
     scopes = CheckboxesField("What they may see", choices=[SelectChoice(s.value, label) for s, label in SCOPE_LABELS.items()],
                              validators=[DataRequired("Choose at least one kind of information to share.")])
+    medication_names = BooleanField("With medication: also show the names of my medications",
+                                    description="Without this, they see only how many doses you took or missed.")
     purpose = TextAreaField("Why (the purpose)", default="To support my treatment in the program.",
                             validators=[DataRequired("Say what the information is for."), Length(max=500, message="Use at most 500 characters.")])
     expires_on = DateField("This consent ends on", validators=[DataRequired("Choose the date this consent ends.")],
