@@ -157,9 +157,10 @@ def reset_password(token: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Name, time zone, password, and signing out."""
+    """Settings: about you (name, time zone, language), the other settings pages, and signing out."""
+    if request.method == "POST" and "password-submit" in request.form:
+        return security()  # a password form sent here before Security had its own page
     profile = ProfileForm(obj=current_user, prefix="profile")
-    password = PasswordChangeForm(prefix="password")
     status = 200
     if request.method == "POST":
         status = 422
@@ -172,7 +173,18 @@ def settings():
             else:
                 flash("Your details are saved.", "success")
                 return redirect(url_for("auth.settings"), code=303)
-        elif "password-submit" in request.form and password.validate_on_submit():
+    return render_template("auth/settings.html", profile=profile), status
+
+
+@bp.route("/settings/security", methods=["GET", "POST"])
+@login_required
+def security():
+    """Security: the password, the PIN lock, and signing out on every device."""
+    password = PasswordChangeForm(prefix="password")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if "password-submit" in request.form and password.validate_on_submit():
             try:
                 services.change_password(current_user, password.current_password.data, password.new_password.data)
             except Invalid as error:
@@ -180,8 +192,8 @@ def settings():
             else:
                 start_session(current_user)  # this device stays signed in; every other one is signed out
                 flash("Your password is changed. Other devices have been signed out.", "success")
-                return redirect(url_for("auth.settings"), code=303)
-    return render_template("auth/settings.html", profile=profile, password=password), status
+                return redirect(url_for("auth.security"), code=303)
+    return render_template("auth/security.html", password=password), status
 
 
 @bp.post("/settings/sign-out-everywhere")

@@ -66,6 +66,8 @@ class EntryForm(FlaskForm):
                           description="One word is enough, like anxious, lonely or bored.",
                           render_kw={"list": "emotion-list"})
     skill = SelectField("The skill you tried", choices=[], validate_choice=False)
+    # The whole library, folded under the one-tap chips (favourites, what helped): a choice here wins.
+    skill_more = SelectField("Another skill", choices=[], validate_choice=False)
     helped = RadioField("How much did it help? (1–5)", choices=scale(1, 5), coerce=optional_int,
                         validate_choice=False, invalid_value_message="Choose from 1 to 5.",
                         description="1 is not at all, 5 is a lot.")

@@ -165,7 +165,7 @@ def pin():
                 else:
                     session.pop("pin", None)
                     flash("The PIN lock is off.", "success")
-                    return redirect(url_for("auth.settings"), code=303)
+                    return redirect(url_for("auth.security"), code=303)
         elif form.validate_on_submit():
             try:
                 services.set_pin(current_user, form.pin.data, form.confirm.data)
@@ -174,5 +174,5 @@ def pin():
             else:
                 session["pin"] = True
                 flash("Your PIN is set. The installed app will ask for it when you open it again.", "success")
-                return redirect(url_for("auth.settings"), code=303)
+                return redirect(url_for("auth.security"), code=303)
     return render_template("pwa/pin.html", form=form, remove=remove), status

@@ -175,10 +175,12 @@ async function drawOfflinePage() {
           row.textContent = entry;
         } else {
           row.append(element("span", entry.name));
-          if (entry.phone) {
-            const call = element("a", `Call ${entry.phone}`, { href: `tel:${entry.phone.replace(/[^\d+*#]/g, "")}` });
-            call.className = "button";
-            row.append(" ", call);
+          // The routes the server gave (a crisis line's own: Crisis Text Line is texted, never called).
+          const links = safety.links?.[entry.phone] ?? (entry.phone ? [{ href: `tel:${entry.phone.replace(/[^\d+*#]/g, "")}`, label: `Call ${entry.phone}`, kind: "call" }] : []);
+          for (const link of links) {
+            const route = element("a", link.label, { href: link.href, "data-route": link.kind });
+            route.className = "button";
+            row.append(" ", route);
           }
         }
         list.append(row);
