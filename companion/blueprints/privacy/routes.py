@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,12 +10,18 @@ from wtforms.fields.choices import SelectChoice
 
 from companion.access import local_today
 from companion.blueprints.auth.sessions import clear_device, end_session
+from companion.blueprints.goals import services as goal_services
+from companion.blueprints.journal import charts, services as journal_services
+from companion.blueprints.journal.forms import TRIGGER_LABELS
 from companion.blueprints.privacy import bp, fhir, ledger, services
 from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
+from companion.blueprints.support import services as support_services
+from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid
 from companion.forms import apply_errors
 from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
 from companion.spreadsheets import safe_cell
+from companion.timezones import zone
 
 
 @bp.before_request
@@ -83,6 +89,20 @@ def audit_csv():
                                                       entry.action, entry.what, entry.purpose, entry.actor_email)])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="companion-who-saw-what.csv"'})
+
+
+@bp.get("/privacy/summary")
+def summary():
+    """A summary of my goals, journal and plans, laid out to print or to bring to a new counselor."""
+    insights = journal_services.insights(current_user, 30)
+    safety, safety_saved = support_services.safety_plan_for(current_user)
+    return render_template("privacy/summary.html", now=datetime.now(zone(current_user.timezone)),
+                           goals=goal_services.goals_for(current_user, ["active", "done"]),
+                           sober=journal_services.sober_status(current_user), insights=insights,
+                           sentences=charts.sentences(insights, TRIGGER_LABELS),
+                           checkins=journal_services.list_checkins(current_user, since=insights["since"]),
+                           content=safety, safety_saved=safety_saved, steps=SAFETY_STEPS,
+                           plan=support_services.aftercare_plan_for(current_user))
 
 
 @bp.get("/privacy/export.json")

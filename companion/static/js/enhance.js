@@ -35,3 +35,16 @@ document.addEventListener("submit", (event) => {
     form.submit();
   });
 });
+
+// A text area shows all it holds (a prefilled plan of six lines opens showing six): CSS field-sizing where the
+// browser has it, otherwise sized here to its content as it opens and as the person types.
+if (!globalThis.CSS?.supports?.("field-sizing", "content")) {
+  const fit = (area) => {
+    area.style.height = "auto";
+    area.style.height = `${area.scrollHeight + 4}px`;
+  };
+  for (const area of document.querySelectorAll("textarea")) {
+    fit(area);
+    area.addEventListener("input", () => fit(area));
+  }
+}
