@@ -55,6 +55,36 @@ def hbar_chart(name: str, title: str, desc: str, items: list[tuple[str, float, s
     return _svg(name, title, desc, height, body)
 
 
+def line_chart(name: str, title: str, desc: str, series: list[tuple[str, list[float | None], float]],
+               first: str, last: str, height: int = 150) -> Markup:
+    """Lines over days, each series scaled to its own maximum; days without a value leave a gap."""
+    top, bottom, left = 10, 22, 4
+    plot = height - top - bottom
+    body = [f'<line class="chart-axis" x1="{left}" y1="{top + plot}" x2="{WIDTH - left}" y2="{top + plot}"/>']
+    for index, (_, values, peak) in enumerate(series):
+        step = (WIDTH - left * 2) / max(len(values) - 1, 1)
+        points: list[str] = []
+        segments: list[list[str]] = []
+        for i, value in enumerate(values):
+            if value is None:
+                if points:
+                    segments.append(points)
+                points = []
+                continue
+            points.append(f"{left + i * step:.1f},{top + plot - plot * value / peak:.1f}")
+        if points:
+            segments.append(points)
+        for segment in segments:
+            if len(segment) == 1:
+                x, y = segment[0].split(",")
+                body.append(f'<circle class="chart-line-{index}" cx="{x}" cy="{y}" r="3"/>')
+            else:
+                body.append(f'<polyline class="chart-line-{index}" points="{" ".join(segment)}"/>')
+    body.append(f'<text class="chart-label" x="{left}" y="{height - 6}">{escape(first)}</text>')
+    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{height - 6}" text-anchor="end">{escape(last)}</text>')
+    return _svg(name, title, desc, height, body)
+
+
 def panel_chart(name: str, title: str, desc: str, panels: list[tuple[str, list[float | None], float, float, int]],
                 first: str, last: str, panel_height: int = 86) -> Markup:
     """Lines over days in stacked panels, each on its own scale with its axis and ticks (mood 1–5 above,
