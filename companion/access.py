@@ -7,6 +7,7 @@ so that no view queries another person's rows by id directly.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
@@ -30,7 +31,7 @@ def owned(user: User, model: type[T], object_id, *, options=(), what: str = "Tha
     """The ``model`` row with this id when it belongs to ``user``; a 404 otherwise."""
     row = db.session.scalar(mine(user, model).where(model.id == object_id).options(*options))
     if row is None:
-        raise NotFound(f"{what} was not found.")
+        raise NotFound(_("%(what)s was not found.", what=what))
     return row
 
 
@@ -68,7 +69,7 @@ def consent_for(counselor: User, participant_id: int, scope: str | None = None) 
     """The consent that lets ``counselor`` see this participant (with ``scope``); 404 when there is none."""
     consents = active_consents_to(counselor, [participant_id], scope)
     if not consents:
-        raise NotFound("That person was not found.")
+        raise NotFound(_("That person was not found."))
     return consents[0]
 
 
@@ -98,7 +99,7 @@ def shared_goal(counselor: User, goal_id: int) -> Goal:
     """One shared goal the counselor may see now; 404 otherwise."""
     goal = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.shared.is_(True)).options(selectinload(Goal.steps)))
     if goal is None or not active_consents_to(counselor, [goal.user_id], Scope.GOALS):
-        raise NotFound("That goal was not found.")
+        raise NotFound(_("That goal was not found."))
     return goal
 
 
@@ -127,5 +128,5 @@ def in_program(user: User, model: type[T], object_id, *, options=(), what: str =
         row = db.session.scalar(select(model).where(model.id == object_id, model.program_id == user.program_id)
                                 .options(*options))
     if row is None:
-        raise NotFound(f"{what} was not found.")
+        raise NotFound(_("%(what)s was not found.", what=what))
     return row

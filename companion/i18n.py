@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
-from flask_babel import Babel
+from flask import Flask, Response, g, has_request_context, request
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 # Code -> the language's own name, as the switch shows it.
@@ -60,7 +60,7 @@ def select_language() -> str:
 
 def select_timezone() -> str | None:
     """Dates and times are shown in the signed-in person's zone."""
-    if current_user and current_user.is_authenticated:
+    if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.timezone
     return None
 
@@ -77,8 +77,17 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+def locale_for_babel() -> str:
+    """Flask-Babel's locale selector: this request's language, or the default outside a request."""
+    return current_language() if has_request_context() else DEFAULT_LANGUAGE
+
+
 def current_language() -> str:
-    """The language of this request, worked out once."""
+    """The language of this request, worked out once; outside a request (a worker, the CLI), the language
+    Flask-Babel was told to use (``force_locale``), else the default."""
+    if not has_request_context():
+        locale = get_locale()
+        return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT_LANGUAGE
     if "language" not in g:
         g.language = select_language()
     return g.language
@@ -93,7 +102,7 @@ def switch_url(language: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel (which gives templates ``_`` and ``ngettext``) and give templates the language and its switch."""
-    babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=current_language,
+    babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=locale_for_babel,
                    timezone_selector=select_timezone)
     app.after_request(remember_choice)
     app.context_processor(lambda: {"current_language": current_language(), "languages": LANGUAGES,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from flask_babel import lazy_gettext as _l
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -20,10 +21,10 @@ class Scope(enum.StrEnum):
 
 
 SCOPE_LABELS = {
-    Scope.GOALS: "Goals I mark as shared, with their steps and progress, and my aftercare plan (they may help write it)",
-    Scope.CHECKINS: "My daily check-ins (mood, craving, sleep, whether I used)",
-    Scope.JOURNAL: "A summary of my journal: cravings, triggers and the skills I tried",
-    Scope.ATTENDANCE: "My attendance at program sessions",
+    Scope.GOALS: _l("Goals I mark as shared, with their steps and progress, and my aftercare plan (they may help write it)"),
+    Scope.CHECKINS: _l("My daily check-ins (mood, craving, sleep, whether I used)"),
+    Scope.JOURNAL: _l("A summary of my journal: cravings, triggers and the skills I tried"),
+    Scope.ATTENDANCE: _l("My attendance at program sessions"),
 }
 
 REVOCATION_STATEMENT = (

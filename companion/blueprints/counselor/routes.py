@@ -1,5 +1,6 @@
 """Counselor pages."""
 
+from flask_babel import gettext as _
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -67,7 +68,7 @@ def suggest(participant_id: int):
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Suggested. They can add it to their goals or say not now.", "success")
+            flash(_("Suggested. They can add it to their goals or say not now."), "success")
             return redirect(url_for("counselor.participant", participant_id=participant_id), code=303)
     view = services.participant_view(current_user, participant_id)
     return render_template("counselor/participant.html", **view, suggest=form), 422
@@ -90,7 +91,7 @@ def aftercare(participant_id: int):
                 form.form_errors.append(error.detail)
                 status, conflict = 409, True
             else:
-                flash("The aftercare plan is saved. They see it on their aftercare page.", "success")
+                flash(_("The aftercare plan is saved. They see it on their aftercare page."), "success")
                 return redirect(url_for("counselor.aftercare", participant_id=participant_id), code=303)
     # Checked (404) and recorded before anything of the plan is on the page, on every request.
     consent, plan = services.aftercare_plan(current_user, participant_id)
@@ -108,5 +109,5 @@ def aftercare(participant_id: int):
 def encourage(goal_id: int):
     """Leave a note of encouragement on a shared goal."""
     note = services.encourage(current_user, goal_id, request.form.get("body", ""))
-    flash("Your note is on their goal.", "success")
+    flash(_("Your note is on their goal."), "success")
     return redirect(url_for("counselor.participant", participant_id=note.user_id), code=303)

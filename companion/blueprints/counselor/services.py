@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from flask_babel import lazy_gettext as _l, gettext as _
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -146,9 +147,9 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
 
 
 FLAG_LABELS = {
-    "no_activity_3d": "No shared activity for 3 days",
-    "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
-    "missed_session": "Missed a session",
+    "no_activity_3d": _l("No shared activity for 3 days"),
+    "craving_8_48h": _l("A strong craving (8 or more) in the last 48 hours"),
+    "missed_session": _l("Missed a session"),
 }
 
 
@@ -213,9 +214,9 @@ def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str =
     """Suggest a goal to a participant who consented; they accept or decline it."""
     consent_for(counselor, participant_id)
     errors = Errors()
-    title = clean_text(errors, "title", title, max_length=200, required=True, label="The title")
-    why = clean_text(errors, "why", why, max_length=2000, label="Why it matters")
-    steps = clean_text(errors, "steps", steps, max_length=5000, label="The steps")
+    title = clean_text(errors, "title", title, max_length=200, required=True, label=_("The title"))
+    why = clean_text(errors, "why", why, max_length=2000, label=_("Why it matters"))
+    steps = clean_text(errors, "steps", steps, max_length=5000, label=_("The steps"))
     errors.raise_if_any()
     suggestion = GoalSuggestion(user_id=participant_id, counselor_id=counselor.id, title=title, why=why, steps=steps)
     db.session.add(suggestion)
@@ -227,7 +228,7 @@ def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
     """Leave a note of encouragement on a goal shared with this counselor."""
     goal = shared_goal(counselor, goal_id)
     errors = Errors()
-    body = clean_text(errors, "body", body, max_length=1000, required=True, label="The note")
+    body = clean_text(errors, "body", body, max_length=1000, required=True, label=_("The note"))
     errors.raise_if_any()
     note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
     db.session.add(note)

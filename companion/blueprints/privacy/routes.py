@@ -2,6 +2,7 @@
 
 import csv
 import io
+from flask_babel import gettext as _
 from datetime import timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -49,7 +50,7 @@ def new_consent():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your consent is signed. You can revoke it here at any time.", "success")
+            flash(_("Your consent is signed. You can revoke it here at any time."), "success")
             return redirect(url_for("privacy.index"), code=303)
     return render_template("privacy/consent_form.html", form=form, counselors=counselors,
                            revocation=REVOCATION_STATEMENT), 422 if request.method == "POST" else 200
@@ -59,7 +60,7 @@ def new_consent():
 def revoke(consent_id: int):
     """Revoke a consent at once."""
     consent = services.revoke_consent(current_user, consent_id)
-    flash(f"Revoked. {consent.counselor.name} can no longer see anything under this consent.", "success")
+    flash(_("Revoked. %(counselor)s can no longer see anything under this consent.", counselor=consent.counselor.name), "success")
     return redirect(url_for("privacy.index"), code=303)
 
 
@@ -111,7 +112,7 @@ def delete_account():
             apply_errors(form, error)
         else:
             end_session()
-            flash("Your account and everything in it have been deleted. We wish you well.", "info")
+            flash(_("Your account and everything in it have been deleted. We wish you well."), "info")
             response = clear_device(redirect(url_for("auth.login"), code=303))
             return response
     return render_template("privacy/delete.html", form=form), 422 if request.method == "POST" else 200

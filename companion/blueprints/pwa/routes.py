@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from flask_babel import gettext as _
 from pathlib import Path
 
 from flask import (Response, current_app, flash, redirect, render_template, request, session, url_for)
@@ -126,8 +127,8 @@ def unlock():
                 services.check_pin(current_user, form.pin.data)
             except services.PinLockedOut:
                 end_session()
-                flash("For your safety, Companion signed out after several wrong PINs. "
-                      "Please sign in with your password.", "info")
+                flash(_("For your safety, Companion signed out after several wrong PINs. "
+                      "Please sign in with your password."), "info")
                 return clear_device(redirect(url_for("auth.login"), code=303))
             except Invalid as error:
                 apply_errors(form, error)
@@ -164,7 +165,7 @@ def pin():
                     apply_errors(remove, error)
                 else:
                     session.pop("pin", None)
-                    flash("The PIN lock is off.", "success")
+                    flash(_("The PIN lock is off."), "success")
                     return redirect(url_for("auth.settings"), code=303)
         elif form.validate_on_submit():
             try:
@@ -173,6 +174,6 @@ def pin():
                 apply_errors(form, error)
             else:
                 session["pin"] = True
-                flash("Your PIN is set. The installed app will ask for it when you open it again.", "success")
+                flash(_("Your PIN is set. The installed app will ask for it when you open it again."), "success")
                 return redirect(url_for("auth.settings"), code=303)
     return render_template("pwa/pin.html", form=form, remove=remove), status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import UTC, datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -139,7 +140,8 @@ def save(meeting_id: int):
     """Save a meeting to my list."""
     form = SaveMeetingForm()
     services.save_meeting(current_user, meeting_id, remind=bool(form.remind.data))
-    flash("Saved to your meetings." + (" You'll get a reminder before it starts." if form.remind.data else ""), "success")
+    flash(_("Saved to your meetings. You'll get a reminder before it starts.") if form.remind.data
+          else _("Saved to your meetings."), "success")
     return redirect(url_for("support.meeting", meeting_id=meeting_id), code=303)
 
 
@@ -149,7 +151,7 @@ def reminder(saved_id: int):
     """Turn a saved meeting's reminder on or off."""
     form = ReminderForm()
     saved = services.set_reminder(current_user, saved_id, bool(form.remind.data))
-    flash("Reminder on." if saved.remind else "Reminder off.", "success")
+    flash(_("Reminder on.") if saved.remind else _("Reminder off."), "success")
     if request.form.get("back") == "saved":
         return redirect(url_for("support.saved"), code=303)
     return redirect(url_for("support.meeting", meeting_id=saved.meeting_id), code=303)
@@ -160,7 +162,7 @@ def reminder(saved_id: int):
 def unsave(saved_id: int):
     """Take a meeting off my list."""
     services.unsave_meeting(current_user, saved_id)
-    flash("Removed from your meetings.", "info")
+    flash(_("Removed from your meetings."), "info")
     return redirect(url_for("support.saved"), code=303)
 
 
@@ -186,7 +188,7 @@ def safety_plan():
 @login_required
 def edit_safety_plan():
     """Write or change my safety plan."""
-    content, _ = services.safety_plan_for(current_user)
+    content, _version = services.safety_plan_for(current_user)
     data = {key: value if key in PEOPLE_STEPS else "\n".join(value) for key, value in content.items()}
     form = SafetyPlanForm(data=data)
     status = 200
@@ -198,7 +200,7 @@ def edit_safety_plan():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your safety plan is saved.", "success")
+            flash(_("Your safety plan is saved."), "success")
             return redirect(url_for("support.safety_plan"), code=303)
     if request.method == "POST":
         status = 422
@@ -244,7 +246,7 @@ def edit_aftercare():
             form.form_errors.append(error.detail)
             saved_now, status = plan, 409
         else:
-            flash("Your aftercare plan is saved.", "success")
+            flash(_("Your aftercare plan is saved."), "success")
             return redirect(url_for("support.aftercare"), code=303)
     if request.method == "POST":
         status = status if status != 200 else 422
@@ -300,7 +302,7 @@ def admin():
                 import_form.form_errors.append(error.detail)
                 reasons = [r for r in (error.errors or {}).get("feed", []) if r != error.detail]
             else:
-                flash(f"{result.summary}.", "success")
+                flash(_("%(summary)s.", summary=result.summary), "success")
                 return redirect(url_for("support.admin"), code=303)
     elif request.method == "POST" and "resource-submit" in request.form and program is not None:
         status = 422
@@ -312,7 +314,7 @@ def admin():
             except Invalid as error:
                 apply_errors(resource_form, error)
             else:
-                flash("The resource is added to the support page.", "success")
+                flash(_("The resource is added to the support page."), "success")
                 return redirect(url_for("support.admin"), code=303)
     return render_template("support/admin.html", import_form=import_form, resource_form=resource_form,
                            reasons=reasons, feeds=services.feeds_for(program),
@@ -327,7 +329,7 @@ def remove_feed(feed_id: int):
     if current_user.program is None:
         abort(404)
     services.remove_feed(current_user.program, feed_id)
-    flash("The meeting list is removed.", "info")
+    flash(_("The meeting list is removed."), "info")
     return redirect(url_for("support.admin"), code=303)
 
 
@@ -339,5 +341,5 @@ def remove_resource(resource_id: int):
     if current_user.program is None:
         abort(404)
     services.remove_resource(current_user.program, resource_id)
-    flash("The resource is removed.", "info")
+    flash(_("The resource is removed."), "info")
     return redirect(url_for("support.admin"), code=303)
