@@ -1,11 +1,12 @@
 """Counselor pages."""
 
-from flask_babel import gettext as _
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.blueprints.counselor import bp, services
 from companion.blueprints.counselor.forms import SuggestGoalForm
+from companion.blueprints.journal.forms import TRIGGER_LABELS
 from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.blueprints.support import services as support_services
 from companion.blueprints.support.forms import AftercareForm, add_blank_rows, aftercare_data, aftercare_form_data
@@ -54,7 +55,7 @@ def caseload_csv():
 def participant(participant_id: int):
     """What one participant shared with me."""
     view = services.participant_view(current_user, participant_id)
-    return render_template("counselor/participant.html", **view, suggest=SuggestGoalForm())
+    return render_template("counselor/participant.html", **view, suggest=SuggestGoalForm(), trigger_labels=TRIGGER_LABELS)
 
 
 @bp.post("/caseload/<int:participant_id>/suggest")
@@ -71,7 +72,7 @@ def suggest(participant_id: int):
             flash(_("Suggested. They can add it to their goals or say not now."), "success")
             return redirect(url_for("counselor.participant", participant_id=participant_id), code=303)
     view = services.participant_view(current_user, participant_id)
-    return render_template("counselor/participant.html", **view, suggest=form), 422
+    return render_template("counselor/participant.html", **view, suggest=form, trigger_labels=TRIGGER_LABELS), 422
 
 
 @bp.route("/caseload/<int:participant_id>/aftercare", methods=["GET", "POST"])
