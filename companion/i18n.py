@@ -28,6 +28,12 @@ LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
 babel = Babel()
 
 
+def N_(text: str) -> str:
+    """Text put in the catalog (``make translations`` extracts it) and kept as it is here: the place that shows it
+    translates it with ``gettext``, while elsewhere (a header, a stored record) it stays in English."""
+    return text
+
+
 def accepted_language(header: str) -> str | None:
     """The first supported language ``Accept-Language`` asks for (by quality), or None."""
     ranked = []

@@ -23,8 +23,8 @@ NEW_PASSWORD_LENGTH = [
 ]
 
 
-def timezone_field(label: str = "Your time zone") -> SelectField:
-    return SelectField(label, choices=zone_choices(), validate_choice=True,
+def timezone_field(label: str | None = None) -> SelectField:
+    return SelectField(label or _l("Your time zone"), choices=zone_choices(), validate_choice=True,
                        validators=[DataRequired(_l("Choose your time zone."))],
                        description=_l("Reminders and your day's entries use this time zone."))
 

@@ -31,7 +31,7 @@ def require_counselor():
 
 @bp.app_context_processor
 def notice():
-    return {"redisclosure_notice": REDISCLOSURE_NOTICE}
+    return {"redisclosure_notice": _(REDISCLOSURE_NOTICE)}  # the notice in the reader's language, on the page
 
 
 @bp.get("/caseload")

@@ -245,8 +245,8 @@ def from_template(slug: str) -> dict:
     template = BY_SLUG.get(slug)
     if template is None:
         return {}
-    return {"title": template.title, "why": template.why, "category": template.category,
-            "steps": "\n".join(template.steps), "template": template.slug}
+    return {"title": str(template.title), "why": str(template.why), "category": template.category,
+            "steps": "\n".join(str(step) for step in template.steps), "template": template.slug}
 
 
 def open_suggestions(user: User) -> list:

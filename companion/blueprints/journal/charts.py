@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
 
+from companion.i18n import one_decimal, weekday_names, when
+
 WIDTH = 320
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def _svg(name: str, title: str, desc: str, height: int, body: list[str]) -> Markup:
@@ -32,7 +34,8 @@ def bar_chart(name: str, title: str, desc: str, values: list[float], labels: lis
         if i % label_every == 0:
             body.append(f'<text class="chart-label" x="{x + slot / 2:.1f}" y="{height - 6}" '
                         f'text-anchor="middle">{escape(labels[i])}</text>')
-    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{top + 2}" text-anchor="end">max {peak:g}</text>')
+    most = _("max %(peak)s", peak=f"{peak:g}")
+    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{top + 2}" text-anchor="end">{escape(most)}</text>')
     return _svg(name, title, desc, height, body)
 
 
@@ -83,43 +86,51 @@ def line_chart(name: str, title: str, desc: str, series: list[tuple[str, list[fl
 
 def _busiest(values: list[int], names: list[str]) -> str:
     if not any(values):
-        return "No cravings were logged in this period."
+        return _("No cravings were logged in this period.")
     peak = max(values)
-    return "Most cravings: " + ", ".join(names[i] for i, v in enumerate(values) if v == peak) + f" ({peak})."
+    return _("Most cravings: %(when)s (%(peak)s).", when=", ".join(names[i] for i, v in enumerate(values) if v == peak),
+             peak=peak)
 
 
 def hour_name(hour: int) -> str:
-    return f"{hour % 12 or 12} {'am' if hour < 12 else 'pm'}"
+    """An hour of the day, "3 pm" as the page's language says it."""
+    return _("%(hour)s am", hour=hour % 12 or 12) if hour < 12 else _("%(hour)s pm", hour=hour % 12 or 12)
 
 
 def insight_charts(data: dict, trigger_labels: dict[str, str]) -> dict[str, Markup]:
     """Every chart of the insights page, each with a text alternative."""
     hours = [hour_name(h) for h in range(24)]
     triggers = [(trigger_labels[t["code"]], t["count"], str(t["count"])) for t in data["top_triggers"][:8]]
-    skills = [(s["name"], s["mean_helped"] or 0, f"{s['mean_helped']:.1f}" if s["mean_helped"] else "not rated")
+    skills = [(s["name"], s["mean_helped"] or 0, one_decimal(s["mean_helped"]) if s["mean_helped"] else _("not rated"))
               for s in data["skills"][:8]]
     trend = data["trend"]
     mood = [day["mood"] for day in trend]
     craving = [day["mean_intensity"] for day in trend]
     rated_moods = [m for m in mood if m is not None]
     rated_cravings = [c for c in craving if c is not None]
-    trend_desc = (f"Mood checked in on {len(rated_moods)} days"
-                  + (f", averaging {sum(rated_moods) / len(rated_moods):.1f} of 5" if rated_moods else "")
-                  + f". Cravings logged on {len(rated_cravings)} days"
-                  + (f", averaging {sum(rated_cravings) / len(rated_cravings):.1f} of 10." if rated_cravings else "."))
+    moods = (ngettext("Mood checked in on %(num)s day, averaging %(mean)s of 5.",
+                      "Mood checked in on %(num)s days, averaging %(mean)s of 5.", len(rated_moods),
+                      mean=one_decimal(sum(rated_moods) / len(rated_moods))) if rated_moods
+             else _("Mood checked in on no day."))
+    cravings = (ngettext("Cravings logged on %(num)s day, averaging %(mean)s of 10.",
+                         "Cravings logged on %(num)s days, averaging %(mean)s of 10.", len(rated_cravings),
+                         mean=one_decimal(sum(rated_cravings) / len(rated_cravings))) if rated_cravings
+                else _("Cravings logged on no day."))
+    trend_desc = f"{moods} {cravings}"
+    weekdays = weekday_names("abbreviated")
     first, last = trend[0]["date"], trend[-1]["date"]
     return {
-        "hours": bar_chart("by-hour", "Cravings by hour of day", _busiest(data["by_hour"], hours),
+        "hours": bar_chart("by-hour", _("Cravings by hour of day"), _busiest(data["by_hour"], hours),
                            data["by_hour"], [str(h) for h in range(24)], label_every=3),
-        "weekdays": bar_chart("by-weekday", "Cravings by day of the week", _busiest(data["by_weekday"], WEEKDAYS),
-                              data["by_weekday"], WEEKDAYS),
-        "triggers": hbar_chart("triggers", "Top triggers",
-                               "; ".join(f"{label}: {shown}" for label, _, shown in triggers) or "No triggers logged.",
-                               triggers),
-        "skills": hbar_chart("skills", "Skills by how much they helped (1–5)",
-                             "; ".join(f"{label}: {shown}" for label, _, shown in skills) or "No skills logged.",
-                             skills),
-        "trend": line_chart("trend", "Mood and craving over time", trend_desc,
-                            [("Mood (1–5)", mood, 5), ("Craving (0–10)", craving, 10)],
-                            f"{first:%-d %b}", f"{last:%-d %b}"),
+        "weekdays": bar_chart("by-weekday", _("Cravings by day of the week"), _busiest(data["by_weekday"], weekdays),
+                              data["by_weekday"], weekdays),
+        "triggers": hbar_chart("triggers", _("Top triggers"),
+                               "; ".join(f"{label}: {shown}" for label, _count, shown in triggers)
+                               or _("No triggers logged."), triggers),
+        "skills": hbar_chart("skills", _("Skills by how much they helped (1–5)"),
+                             "; ".join(f"{label}: {shown}" for label, _score, shown in skills)
+                             or _("No skills logged."), skills),
+        "trend": line_chart("trend", _("Mood and craving over time"), trend_desc,
+                            [(_("Mood (1–5)"), mood, 5), (_("Craving (0–10)"), craving, 10)],
+                            when(first, "%-d %b"), when(last, "%-d %b")),
     }

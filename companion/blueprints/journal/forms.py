@@ -83,7 +83,7 @@ class CheckinForm(FlaskForm):
     craving = RadioField(_l("Cravings today (0–10)"), choices=scale(0, 10), coerce=optional_int, validate_choice=False,
                          validators=[InputRequired(_l("Choose from 0 to 10."))], invalid_value_message=_l("Choose from 0 to 10."))
     sleep_hours = FloatField(_l("Hours slept last night"), validators=[Optional(), NumberRange(0, 24, _l("Hours slept are between 0 and 24."))])
-    used = RadioField(_l("Did you use today?"), choices=options([("no", "No"), ("yes", "Yes")]), validate_choice=False,
+    used = RadioField(_l("Did you use today?"), choices=options([("no", _l("No")), ("yes", _l("Yes"))]), validate_choice=False,
                       validators=[InputRequired(_l("Answer yes or no. Either answer is okay to give."))],
                       description=_l("An honest answer helps you and your counselor; there is no wrong one."))
     note = TextAreaField(_l("A note (optional)"))

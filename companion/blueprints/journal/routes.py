@@ -111,7 +111,7 @@ def craving():
 
 
 def skill_choices(form: EntryForm) -> None:
-    form.skill.choices = options([("", "None")] + [(s.slug, s.name) for s in services.skills_for(current_user)])
+    form.skill.choices = options([("", _("None"))] + [(s.slug, s.name) for s in services.skills_for(current_user)])
 
 
 def entry_changes(form: EntryForm) -> dict:

@@ -17,7 +17,7 @@ from sqlalchemy import and_, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
 from companion.access import local_today, mine, mine_columns, owned
-from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill
+from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import User, utcnow
@@ -75,13 +75,13 @@ def skills_for(user: User) -> list[Skill]:
     favourites = favourite_slugs(user)
     custom = [Skill(s.slug, s.name, "custom", s.purpose, tuple(s.steps), custom=True)
               for s in db.session.scalars(mine(user, CustomSkill).order_by(CustomSkill.name))]
-    every = list(LIBRARY) + custom
+    every = [localized(skill) for skill in LIBRARY] + custom
     return sorted(every, key=lambda skill: skill.slug not in favourites)
 
 
 def skill_names(user: User) -> dict[str, str]:
     """Every skill's name by slug, for this person."""
-    names = {skill.slug: skill.name for skill in LIBRARY}
+    names = {skill.slug: str(skill.name) for skill in LIBRARY}
     names.update(db.session.execute(mine_columns(user, CustomSkill, CustomSkill.slug, CustomSkill.name)).all())
     return names
 
@@ -89,7 +89,7 @@ def skill_names(user: User) -> dict[str, str]:
 def skill_for(user: User, slug: str) -> Skill:
     """One skill of the library or of this person's own; a 404 otherwise."""
     if slug in BY_SLUG:
-        return BY_SLUG[slug]
+        return localized(BY_SLUG[slug])
     custom = custom_skill_for(user, slug)
     return Skill(custom.slug, custom.name, "custom", custom.purpose, tuple(custom.steps), custom=True)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -33,6 +33,7 @@ from companion.blueprints.support.library import (
 )
 from companion.errors import Conflict, DomainError, Invalid
 from companion.forms import apply_errors
+from companion.i18n import DEFAULT_LANGUAGE, current_language, when
 from companion.timezones import zone
 
 @bp.app_template_filter("clock")
@@ -41,6 +42,8 @@ def clock(value: str | None) -> str:
     if not value:
         return ""
     hours, minutes = map(int, value.split(":"))
+    if current_language() != DEFAULT_LANGUAGE:
+        return when(time(hours, minutes), "%-I:%M %p")
     return f"{hours % 12 or 12}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
 
 
@@ -49,10 +52,10 @@ def meeting_days(meeting) -> str:
     """The weekdays of a meeting in words."""
     days = meeting.days
     if not days:
-        return "By appointment"
+        return _("By appointment")
     if len(days) == 7:
-        return "Every day"
-    return ", ".join(DAY_NAMES[d] for d in days)
+        return _("Every day")
+    return ", ".join(str(DAY_NAMES[d]) for d in days)
 
 
 @bp.app_template_filter("tzinfo")
