@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from flask_babel import lazy_gettext as _l, gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l, pgettext
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
@@ -243,7 +243,10 @@ def caseload_csv(counselor: User) -> str:
     writer = csv.writer(out)
     writer.writerow([f"NOTICE: {ledger.REDISCLOSURE_NOTICE}"])
     writer.writerow([])
-    writer.writerow(["participant_id", "name", "goal_id", "goal", "progress_percent", "steps_done_7d", "flags"])
+    writer.writerow([pgettext("CSV header", "participant_id"), pgettext("CSV header", "name"),
+                     pgettext("CSV header", "goal_id"), pgettext("CSV header", "goal"),
+                     pgettext("CSV header", "progress_percent"), pgettext("CSV header", "steps_done_7d"),
+                     pgettext("CSV header", "flags")])
     for row in rows:
         goals = row["goals"] or [{"id": "", "title": "", "progress": ""}]
         for goal in goals:

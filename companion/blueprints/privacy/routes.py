@@ -2,7 +2,7 @@
 
 import csv
 import io
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from datetime import timedelta
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
@@ -77,7 +77,9 @@ def audit_csv():
     """Download who saw what."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["when", "who", "role", "action", "what", "purpose", "account"])
+    writer.writerow([pgettext("CSV header", "when"), pgettext("CSV header", "who"), pgettext("CSV header", "role"),
+                     pgettext("CSV header", "action"), pgettext("CSV header", "what"), pgettext("CSV header", "purpose"),
+                     pgettext("CSV header", "account")])
     for entry in ledger.entries_about(current_user):
         writer.writerow([safe_cell(cell) for cell in (entry.at.isoformat(), entry.actor_name, entry.actor_role,
                                                       entry.action, entry.what, entry.purpose, entry.actor_email)])

@@ -23,11 +23,11 @@ PIN_ATTEMPTS = parse_limit("5 per 15 minutes")
 def pin_problem(pin: str) -> str | None:
     """What is wrong with a new PIN, in plain words, or None."""
     if not PIN_PATTERN.fullmatch(pin):
-        return "Use 4 to 8 digits, numbers only."
+        return _("Use 4 to 8 digits, numbers only.")
     digits = [int(c) for c in pin]
     steps = {b - a for a, b in zip(digits, digits[1:])}
     if len(set(digits)) == 1 or steps in ({1}, {-1}):
-        return "That PIN is easy to guess (like 1111 or 1234). Try a less regular one."
+        return _("That PIN is easy to guess (like 1111 or 1234). Try a less regular one.")
     return None
 
 

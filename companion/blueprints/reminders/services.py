@@ -151,22 +151,22 @@ def checked_endpoint(endpoint: str, *, allow_loopback: bool) -> tuple[str | None
         parts = urlsplit(endpoint)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "This is not a valid URL.", None
+        return _("This is not a valid URL."), None
     if not host or parts.username or parts.password or parts.scheme not in ("http", "https"):
-        return "This is not a valid push endpoint.", None
+        return _("This is not a valid push endpoint."), None
     try:
         addresses = resolve(host, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
-        return "This push service's address could not be found.", None
+        return _("This push service's address could not be found."), None
     ips = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
     if not ips:
-        return "This push service's address could not be found.", None
+        return _("This push service's address could not be found."), None
     if allow_loopback and all(ip.is_loopback for ip in ips):
         return None, addresses[0]
     if parts.scheme != "https":
-        return "A push endpoint must use https.", None
+        return _("A push endpoint must use https."), None
     if not all(allowed_address(a, False) for a in addresses):
-        return "A push endpoint must be on a public address.", None
+        return _("A push endpoint must be on a public address."), None
     return None, addresses[0]
 
 

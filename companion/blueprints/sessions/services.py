@@ -37,7 +37,7 @@ ALLOWED_FREQUENCIES = {DAILY, WEEKLY, MONTHLY, YEARLY}
 MAX_DURATION = 12 * 60
 CHECK_IN_EARLY = timedelta(minutes=15)
 KEY_PATTERN = re.compile(r"^g(\d{1,12})-(\d{8}T\d{6}Z)$|^a(\d{1,12})$")
-DISCREET_TEXT = "Companion appointment"
+DISCREET_TEXT = _l("Companion appointment")
 
 
 @dataclass
