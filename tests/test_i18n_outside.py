@@ -98,3 +98,24 @@ def test_the_reset_e_mail_follows_the_account_s_language(client, alex, smtp_serv
     [mail] = smtp_server.inbox.messages
     assert mail["Subject"] == "Restablece tu contraseña de Companion"
     assert mail.get_content().startswith(f"Hola, {alex.name}:")
+
+
+def test_scripts_get_their_words_in_the_page_s_language_and_english_pages_carry_none(client):
+    import json
+
+    spanish_page = client.get("/login?lang=es").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="script-text">(.*?)</script>', spanish_page).group(1)
+    words = json.loads(block)
+    assert words["{n} entries are waiting to send."] == "{n} anotaciones están esperando para enviarse."
+    assert words["Saved on this phone. It will be sent when you're back online."].startswith("Guardado en este teléfono")
+    assert 'id="script-text"' not in client.get("/login?lang=en").get_data(as_text=True)
+
+
+def test_the_service_worker_carries_its_words_for_each_language_and_the_manifest_is_in_the_page_s(client):
+    import json
+
+    source = client.get("/sw.js").get_data(as_text=True)
+    shell = json.loads(re.match(r"const SHELL = (.*?);\n", source).group(1))
+    assert shell["text"]["es"]["Companion: you have a reminder"] == "Companion: tienes un recordatorio"
+    manifest = client.get("/manifest.webmanifest?lang=es").get_json(force=True)
+    assert manifest["lang"] == "es" and manifest["description"].startswith("Metas")
