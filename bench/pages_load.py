@@ -42,6 +42,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from http.cookiejar import CookieJar
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
@@ -70,7 +71,8 @@ EMOTIONS = ["", "", "anxious", "sad", "angry", "lonely", "bored", "restless", "a
 GROUPS = [("Morning IOP", "FREQ=WEEKLY;BYDAY=MO,WE,FR", (9, 0), 180),
           ("Evening IOP", "FREQ=WEEKLY;BYDAY=TU,TH", (18, 0), 180),
           ("Saturday skills", "FREQ=WEEKLY;BYDAY=SA", (10, 0), 120)]
-PAGES = [("participants", "/"), ("participants", "/goals"), ("participants", "/journal"), ("counselors", "/caseload")]
+PAGES = [("participants", "/"), ("participants", "/goals"), ("participants", "/journal"), ("participants", "/sessions"),
+         ("counselors", "/caseload")]
 SECTION = "Page latency under load (`bench/pages_load.py`)"
 
 
@@ -369,6 +371,19 @@ def limits_storage() -> str:
     return "redis://127.0.0.1:6379"
 
 
+def floor_cookies(base: str, count: int) -> list[str]:
+    """Session cookies of ``count`` people of the floor app (bench/floor_app.py)."""
+    def one(n: int) -> str:
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with opener.open(f"{base}/start/{n}") as response:
+            assert response.status == 200
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
+
+    with ThreadPoolExecutor(4) as pool:
+        return list(pool.map(one, range(1, count + 1)))
+
+
 def sign_in(base: str, emails: list[str]) -> list[str]:
     """A fresh session cookie for each of these people."""
     with ThreadPoolExecutor(4) as pool:
@@ -397,9 +412,12 @@ def wrk(url: str, cookies: list[str], args: argparse.Namespace, seconds: float) 
             result["timeout"], "wrk_cpu": wrk_cpu / seconds_run, "load": os.getloadavg()[0]}
 
 
-def run_page(base: str, path: str, emails: list[str], args: argparse.Namespace) -> dict:
+def run_page(base: str, path: str, emails: list[str] | str, args: argparse.Namespace) -> dict:
     """Sign the pool in, warm up, then measure one page."""
-    cookies = sign_in(base, emails) if emails else []
+    if emails == "floor":
+        cookies = floor_cookies(base, args.pool)
+    else:
+        cookies = sign_in(base, emails) if emails else []
     wrk(base + path, cookies, args, args.warmup)
     return wrk(base + path, cookies, args, args.duration)
 
@@ -408,7 +426,11 @@ def run_page(base: str, path: str, emails: list[str], args: argparse.Namespace) 
 
 
 def single_client(dsn: str, who: dict[str, str]) -> dict:
-    """Per page and person: SQL statements per request and the median of 20 requests through the test client."""
+    """Per page and person: SQL statements per request and the median of 50 requests through the test client.
+
+    The floor app is measured the same way. Each request runs in its own app context, as under a server (an
+    app context held around them would keep the signed-in person and the ORM session from one to the next).
+    """
     from sqlalchemy import event
 
     from companion import create_app
@@ -417,25 +439,42 @@ def single_client(dsn: str, who: dict[str, str]) -> dict:
 
     app = create_app(TestConfig(database_url(dsn)))
     app.config["TESTING"] = False
-    found = {}
+    statements = []
     with app.app_context():
-        statements = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        for label, (email, path) in who.items():
-            client = app.test_client()
-            assert client.post("/api/v1/session", json={"email": email, "password": PASSWORD}).status_code == 200
-            client.get(path)
-            statements.clear()
-            assert client.get(path).status_code == 200
-            count = len(statements)
-            times = []
-            for _ in range(20):
-                started = time.perf_counter()
-                client.get(path)
-                times.append((time.perf_counter() - started) * 1000)
-            found[label] = {"queries": count, "median": statistics.median(times)}
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    found = {}
+    for label, (email, path) in who.items():
+        client = app.test_client()
+        assert client.post("/api/v1/session", json={"email": email, "password": PASSWORD}).status_code == 200
+        found[label] = measure(client, path, statements)
+    os.environ.setdefault("DATABASE_URL", dsn)
+    import floor_app
+
+    client = floor_app.app.test_client()
+    client.get("/start/1")
+    with floor_app.app.app_context():
+        floor_engine = floor_app.db.engine
+    event.listen(floor_engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    found["floor"] = measure(client, "/", statements)
+    with app.app_context():
         db.engine.dispose()
     return found
+
+
+def measure(client, path: str, statements: list) -> dict:
+    """Statements of one warm request, and the median of 50."""
+    client.get(path)
+    client.get(path)
+    statements.clear()
+    assert client.get(path).status_code == 200, path
+    count = len(statements)
+    times = []
+    for _ in range(50):
+        started = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"queries": count, "median": statistics.median(times)}
 
 
 # Reporting ---------------------------------------------------------------------------------------------
@@ -468,16 +507,18 @@ def report(rounds: list[dict], single: dict, args: argparse.Namespace, loads: tu
              f"Participants' pages rotate over {args.pool} participants with {LIGHT_ENTRIES} entries each, the caseload "
              f"over counselors 2-9 ({CASELOAD} participants each); the data set holds {PARTICIPANTS:,} participants "
              f"and {ENTRIES:,} log entries.", ""]
-    lines += ["| round | page | requests/s | p50 | p95 | p99 | vs hello | not 200 | wrk CPU | load | p95 < 30 ms | >= 25 % of hello |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines += ["| round | page | requests/s | p50 | p95 | p99 | vs hello | vs floor | not 200 | wrk CPU | load | p95 < 30 ms | >= 25 % of hello |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for n, results in enumerate(rounds, 1):
         hello = results["hello"]["rps"]
+        floor = results["floor"]["rps"] if "floor" in results else None
         for label, r in results.items():
             ratio = r["rps"] / hello
+            versus_floor = f"{100 * r['rps'] / floor:.0f} %" if floor and label != "hello" else ""
             meets = ("" if label == "hello" else "yes" if r["p95"] < 30 else "**no**",
                      "" if label == "hello" else "yes" if ratio >= 0.25 else "**no**")
             lines.append(f"| {n} | {label} | {r['rps']:.0f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['p99']:.1f} ms | "
-                         f"{100 * ratio:.0f} % | {r['not_200']} | {100 * r['wrk_cpu']:.0f} % | {r['load']:.1f} | "
+                         f"{100 * ratio:.0f} % | {versus_floor} | {r['not_200']} | {100 * r['wrk_cpu']:.0f} % | {r['load']:.1f} | "
                          f"{meets[0]} | {meets[1]} |")
     lines += ["", "100x the rows, same harness (mean latency at 32 clients, whose ratio is the ratio of the time "
               "each request costs while the clients keep the server saturated):", "",
@@ -539,16 +580,17 @@ def main() -> None:
            "RATELIMIT_STORAGE_URI": limits_storage(), "FLASK_DEBUG": "0", "WEB_CONCURRENCY": str(args.workers)}
     only = set(args.only.split(",")) if args.only else None
     rounds = []
-    with gunicorn("wsgi:app", env, args) as site, gunicorn("hello_app:app", env, args, ["--chdir", str(BENCH)]) as hello:
+    with gunicorn("wsgi:app", env, args) as site, gunicorn("hello_app:app", env, args, ["--chdir", str(BENCH)]) as hello, \
+            gunicorn("floor_app:app", env, args, ["--chdir", str(BENCH)]) as floor:
         for n in range(args.rounds):
             results = {}
-            plan = [("hello", hello, "/", None)]
+            plan = [("hello", hello, "/", None), ("floor", floor, "/", "floor")]
             plan += [(path, site, path, kind) for kind, path in PAGES]
             plan += [(f"{path} 100x", site, path, f"{kind} 100x") for kind, path in PAGES if path != "/goals"]
             for label, base, path, pool in plan:
-                if only and label != "hello" and path not in only:
+                if only and label not in ("hello", "floor") and path not in only:
                     continue
-                results[label] = run_page(base, path, pools[pool] if pool else [], args)
+                results[label] = run_page(base, path, "floor" if pool == "floor" else pools[pool] if pool else [], args)
                 r = results[label]
                 print(f"round {n + 1}  {label:<16} {r['rps']:7.0f}/s  p50 {r['p50']:6.1f}  p95 {r['p95']:6.1f}  "
                       f"p99 {r['p99']:6.1f} ms  mean {r['mean']:6.1f}  {100 * r['rps'] / results['hello']['rps']:4.0f} % "
@@ -559,6 +601,7 @@ def main() -> None:
     if only:
         return
     who = {"/": (light[0], "/"), "/goals": (light[0], "/goals"), "/journal": (light[0], "/journal"),
+           "/sessions": (light[0], "/sessions"),
            "/caseload": (counselor(2), "/caseload"), "/ 100x": (heavy[0], "/"), "/journal 100x": (heavy[0], "/journal"),
            "/caseload 100x": (counselor(1), "/caseload")}
     single = single_client(dsn, who)

@@ -155,6 +155,7 @@ def register_request_hooks(app: Flask) -> None:
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
+    from companion.urls import template_url_for
 
     @app.url_value_preprocessor
     def refuse_unstorable_path_values(endpoint, values) -> None:
@@ -179,6 +180,7 @@ def register_request_hooks(app: Flask) -> None:
     app.context_processor(lambda: {"script_text": script_text})
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"navigation": navigation()})
+    app.jinja_env.globals["url_for"] = template_url_for
 
 
 def register_commands(app: Flask) -> None:

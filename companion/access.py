@@ -7,16 +7,19 @@ so that no view queries another person's rows by id directly.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
+import functools
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from flask_babel import gettext as _
+
+from sqlalchemy import Executable, Integer, Result, Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from companion.errors import NotFound
 from companion.extensions import db
-from companion.models import Consent, Goal, Role, Scope, User
+from companion.models import Consent, Goal, GoalStep, Role, Scope, User
 from companion.timezones import zone
 
 T = TypeVar("T")
@@ -95,6 +98,20 @@ def shared_goals(counselor: User, participant_ids: list[int], consents: list[Con
     return list(db.session.scalars(query))
 
 
+def shared_goal_progress(counselor: User, participant_ids: list[int], consents: list[Consent]) -> list:
+    """``shared_goals``, as rows of (id, user_id, title, steps, done) counted in one statement."""
+    allowed = sorted({c.participant_id for c in consents if Scope.GOALS in c.scope_list and c.participant_id in participant_ids})
+    if not allowed:
+        return []
+    query = (select(Goal.id, Goal.user_id, Goal.title, func.count(GoalStep.id).label("steps"),
+                    func.sum(case((GoalStep.done.is_(True), 1), else_=0)).label("done"))
+             .outerjoin(GoalStep, GoalStep.goal_id == Goal.id)
+             .where(Goal.user_id.in_(allowed), Goal.shared.is_(True), Goal.status != "archived")
+             .group_by(Goal.id, Goal.user_id, Goal.title, Goal.created_at)
+             .order_by(Goal.user_id, Goal.created_at.desc(), Goal.id.desc()))
+    return list(db.session.execute(query))
+
+
 def shared_goal(counselor: User, goal_id: int) -> Goal:
     """One shared goal the counselor may see now; 404 otherwise."""
     goal = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.shared.is_(True)).options(selectinload(Goal.steps)))
@@ -116,9 +133,35 @@ def program_people(staff: User, role: str) -> list[User]:
     return program_members(staff.program_id, role) if staff.is_staff else []
 
 
+# The viewer as a bound parameter. A statement of the viewer's own rows that every page runs is built once with
+# it (``prepared``), then run by ``read_mine``, which binds it to the signed-in person's id: building a
+# statement costs more than running it.
+ME = bindparam("me", type_=Integer)
+
+
 def mine_columns(user: User, model: type, *columns) -> Select:
-    """A query for some columns or aggregates of ``model``'s rows that belong to ``user``."""
-    return select(*columns).where(model.user_id == user.id)
+    """A query for some columns or aggregates of ``model``'s rows that belong to ``user`` (or to ``ME``)."""
+    return select(*columns).where(model.user_id == (ME if user is ME else user.id))
+
+
+def prepared(build: Callable[[], Executable]) -> Callable[[], Executable]:
+    """A statement built once, the first time it is asked for, with ``ME`` where the viewer goes."""
+    return functools.cache(build)
+
+
+def read_mine(user: User, statement: Executable, **params) -> Result:
+    """Run a prepared statement for ``user``: its ``ME`` bound to their id."""
+    return db.session.execute(statement, {"me": user.id, **params})
+
+
+def about_me_statement(**columns) -> Select:
+    """Several of the viewer's own values in one statement: each a scalar subquery built on ``mine_columns``."""
+    return select(*(column.label(name) for name, column in columns.items()))
+
+
+def about_me(**columns) -> Row:
+    """``about_me_statement`` run at once, for values built for one viewer."""
+    return db.session.execute(about_me_statement(**columns)).one()
 
 
 def in_program(user: User, model: type[T], object_id, *, options=(), what: str = "That") -> T:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import time
@@ -15,7 +16,8 @@ from flask_login import current_user, login_user, logout_user
 from companion.errors import Unauthorized, wants_problem
 from companion.extensions import db, login_manager
 from companion.models import SignIn, User
-from sqlalchemy import delete, select
+from sqlalchemy import Integer, bindparam, delete, select
+from sqlalchemy.orm import contains_eager
 
 # The session cookie is rewritten at most this often just to move the idle clock.
 SEEN_RESOLUTION = 60
@@ -32,17 +34,25 @@ def sign_in_id(token: str) -> str:
 def load_user(user_id: str) -> User | None:
     """The signed-in person, unless they signed out, their account was switched off or all their sessions ended.
 
-    The server-side session and the person are read in one statement: one indexed lookup of each.
+    The server-side session, the person and their program (which many pages show) are read in one statement:
+    one indexed lookup of each.
     """
     id_part, _, epoch = user_id.partition(":")
     token = session.get("sid")
     if not id_part.isdigit() or not epoch.isdigit() or not isinstance(token, str):
         return None
-    user = db.session.scalar(select(User).join(SignIn, SignIn.user_id == User.id)
-                             .where(SignIn.id == sign_in_id(token), User.id == int(id_part)))
+    user = db.session.scalar(_user_statement(), {"sid": sign_in_id(token), "uid": int(id_part)})
     if user is None or not user.active or user.session_epoch != int(epoch):
         return None
     return user
+
+
+@functools.cache
+def _user_statement():
+    """Built once: every request runs it."""
+    return (select(User).join(SignIn, SignIn.user_id == User.id).outerjoin(User.program)
+            .options(contains_eager(User.program))
+            .where(SignIn.id == bindparam("sid"), User.id == bindparam("uid", type_=Integer)))
 
 
 @login_manager.unauthorized_handler

@@ -7,14 +7,16 @@ import io
 from flask_babel import gettext as _, lazy_gettext as _l, pgettext
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Date, case, func, null, select, type_coerce
 
-from companion.access import AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal, shared_goals
+from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
+                              shared_goal_progress, shared_goals)
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
 from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models.base import UTCDateTime
 from companion.spreadsheets import safe_cell
 from companion.validation import Errors, clean_text
 
@@ -22,66 +24,53 @@ QUIET_DAYS = 3
 STRONG_CRAVING = 8
 
 
-def _steps_done_since(user_ids: list[int], since: datetime) -> dict[int, int]:
-    """Steps of shared goals ticked off since ``since``, per participant, in one query."""
-    if not user_ids:
+def _activity(scoped: dict[str, list[int]], now: datetime) -> dict[int, dict]:
+    """Per participant, in one statement, what the caseload's columns and flags are made of.
+
+    Each value is read only for the participants whose consent has its scope (``scoped``: scope -> their
+    ids): the subquery sits behind a CASE on that list, so nothing unshared is read. Each subquery is an
+    index lookup of one participant's rows (grouping all of a caseload's rows read every one of them).
+    """
+    everyone = sorted({pid for ids in scoped.values() for pid in ids})
+    if not everyone:
         return {}
-    rows = db.session.execute(
-        select(GoalStep.user_id, func.count(GoalStep.id))
-        .join(Goal, Goal.id == GoalStep.goal_id)
-        .where(GoalStep.user_id.in_(user_ids), Goal.shared.is_(True), GoalStep.done.is_(True), GoalStep.done_at >= since)
-        .group_by(GoalStep.user_id)
-    )
-    return dict(rows.all())
+
+    def shared(scope: str, subquery):
+        ids = scoped.get(scope) or []
+        return case((User.id.in_(ids), subquery.correlate(User).scalar_subquery()), else_=None) if ids else null()
+
+    week_ago, strong_since = now - timedelta(days=7), now - timedelta(hours=48)
+    steps_done = shared(Scope.GOALS, select(func.count(GoalStep.id)).join(Goal, Goal.id == GoalStep.goal_id).where(
+        GoalStep.user_id == User.id, Goal.shared.is_(True), GoalStep.done.is_(True), GoalStep.done_at >= week_ago))
+    last_step = shared(Scope.GOALS, select(func.max(StepEvent.at)).join(GoalStep, GoalStep.id == StepEvent.step_id)
+                       .join(Goal, Goal.id == GoalStep.goal_id).where(StepEvent.user_id == User.id, Goal.shared.is_(True)))
+    last_checkin = shared(Scope.CHECKINS, select(func.max(CheckIn.date)).where(CheckIn.user_id == User.id))
+    checkin_written = shared(Scope.CHECKINS, select(func.max(CheckIn.updated_at)).where(CheckIn.user_id == User.id))
+    last_entry = shared(Scope.JOURNAL, select(func.max(LogEntry.created_at)).where(LogEntry.user_id == User.id))
+    strong = shared(Scope.JOURNAL, select(func.count()).select_from(LogEntry).where(
+        LogEntry.user_id == User.id, LogEntry.occurred_at >= strong_since, LogEntry.kind == "craving",
+        LogEntry.intensity >= STRONG_CRAVING))
+    attended = shared(Scope.ATTENDANCE, select(func.count()).select_from(Attendance).where(
+        Attendance.user_id == User.id, Attendance.present.is_(True), Attendance.occurrence_start >= now - timedelta(days=30)))
+    missed = shared(Scope.ATTENDANCE, select(func.count()).select_from(Attendance).where(
+        Attendance.user_id == User.id, Attendance.present.is_(False), Attendance.occurrence_start >= week_ago))
+    rows = db.session.execute(select(
+        User.id, steps_done.label("steps_done"), type_coerce(last_step, UTCDateTime).label("last_step"),
+        type_coerce(last_checkin, Date).label("last_checkin"), type_coerce(checkin_written, UTCDateTime).label("checkin_written"),
+        type_coerce(last_entry, UTCDateTime).label("last_entry"), strong.label("strong"), attended.label("attended"),
+        missed.label("missed")).where(User.id.in_(everyone)))
+    return {row.id: row._asdict() for row in rows}
 
 
-def _last_shared_activity(user_ids: list[int]) -> dict[int, datetime]:
-    """The last change to a step of a shared goal, per participant, in one query."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(
-        select(StepEvent.user_id, func.max(StepEvent.at))
-        .join(GoalStep, GoalStep.id == StepEvent.step_id).join(Goal, Goal.id == GoalStep.goal_id)
-        .where(StepEvent.user_id.in_(user_ids), Goal.shared.is_(True))
-        .group_by(StepEvent.user_id)
-    )
-    return {user_id: at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at for user_id, at in rows.all()}
-
-
-def _last_checkins(user_ids: list[int]) -> dict[int, tuple]:
-    """The last check-in date and when it was written, per participant, in one query."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(select(CheckIn.user_id, func.max(CheckIn.date), func.max(CheckIn.updated_at))
-                              .where(CheckIn.user_id.in_(user_ids)).group_by(CheckIn.user_id))
-    return {user_id: (day, at) for user_id, day, at in rows.all()}
-
-
-def _journal_activity(user_ids: list[int], strong_since: datetime) -> dict[int, tuple]:
-    """The last journal entry and the number of strong cravings (8+) since ``strong_since``, in one query."""
-    if not user_ids:
-        return {}
-    # One subquery each per participant, so that both are index lookups (the newest entry written, and the
-    # entries since ``strong_since``): grouping all of a caseload's entries read every one of them.
-    last = (select(func.max(LogEntry.created_at)).where(LogEntry.user_id == User.id)
-            .correlate(User).scalar_subquery())
-    strong = (select(func.count()).select_from(LogEntry)
-              .where(LogEntry.user_id == User.id, LogEntry.occurred_at >= strong_since, LogEntry.kind == "craving",
-                     LogEntry.intensity >= STRONG_CRAVING)
-              .correlate(User).scalar_subquery())
-    rows = db.session.execute(select(User.id, last, strong).where(User.id.in_(user_ids)))
-    return {user_id: (last, int(count or 0)) for user_id, last, count in rows.all()}
-
-
-def _attendance(user_ids: list[int], since: datetime, missed_since: datetime) -> dict[int, tuple[int, int]]:
-    """Sessions attended since ``since`` and sessions missed since ``missed_since``, per participant, in one query."""
-    if not user_ids:
-        return {}
-    attended = func.sum(case((and_(Attendance.present.is_(True), Attendance.occurrence_start >= since), 1), else_=0))
-    missed = func.sum(case((and_(Attendance.present.is_(False), Attendance.occurrence_start >= missed_since), 1), else_=0))
-    rows = db.session.execute(select(Attendance.user_id, attended, missed)
-                              .where(Attendance.user_id.in_(user_ids)).group_by(Attendance.user_id))
-    return {user_id: (int(a or 0), int(m or 0)) for user_id, a, m in rows.all()}
+def _shared_progress(counselor: User, consents: list) -> dict[int, list[dict]]:
+    """The shared goals of these consents' participants with their progress, counted in one statement."""
+    goals = shared_goal_progress(counselor, [c.participant_id for c in consents], consents)
+    by_participant: dict[int, list[dict]] = {}
+    for goal in goals:
+        by_participant.setdefault(goal.user_id, []).append(
+            {"id": goal.id, "title": goal.title,
+             "progress": round(100 * (goal.done or 0) / goal.steps) if goal.steps else 0})
+    return by_participant
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -99,44 +88,34 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
         entry = by_participant.setdefault(consent.participant_id, {"participant": consent.participant, "scopes": set(), "consents": []})
         entry["scopes"].update(consent.scope_list)
         entry["consents"].append(consent)
-    ids = list(by_participant)
-    goals = shared_goals(counselor, ids, consents)
-    goals_by_participant: dict[int, list[Goal]] = {}
-    for goal in goals:
-        goals_by_participant.setdefault(goal.user_id, []).append(goal)
     now = datetime.now(UTC)
-    goal_ids = [pid for pid, e in by_participant.items() if Scope.GOALS in e["scopes"]]
-    done_7d = _steps_done_since(goal_ids, now - timedelta(days=7))
-    last_activity = _last_shared_activity(goal_ids)
-    checkins = _last_checkins([pid for pid, e in by_participant.items() if Scope.CHECKINS in e["scopes"]])
-    journal = _journal_activity([pid for pid, e in by_participant.items() if Scope.JOURNAL in e["scopes"]],
-                                now - timedelta(hours=48))
-    attendance = _attendance([pid for pid, e in by_participant.items() if Scope.ATTENDANCE in e["scopes"]],
-                             now - timedelta(days=30), now - timedelta(days=7))
+    goals_by_participant = _shared_progress(counselor, consents)
+    scoped = {scope: [pid for pid, e in by_participant.items() if scope in e["scopes"]]
+              for scope in (Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL, Scope.ATTENDANCE)}
+    activity = _activity(scoped, now)
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
+        seen = activity.get(participant_id, {})
         flags = []
         # Activity counts only from what this participant shares with this counselor.
-        moments = [last_activity.get(participant_id), _aware(checkins.get(participant_id, (None, None))[1]),
-                   _aware(journal.get(participant_id, (None, 0))[0])]
-        moments = [m for m in moments if m is not None]
+        moments = [m for m in (seen.get("last_step"), seen.get("checkin_written"), seen.get("last_entry")) if m is not None]
         last = max(moments) if moments else None
         if entry["scopes"] & {Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL}:
             if last is None or now - last > timedelta(days=QUIET_DAYS):
                 flags.append("no_activity_3d")
-        if journal.get(participant_id, (None, 0))[1]:
+        if seen.get("strong"):
             flags.append("craving_8_48h")
-        if attendance.get(participant_id, (0, 0))[1]:
+        if seen.get("missed"):
             flags.append("missed_session")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
             "scopes": sorted(entry["scopes"]),
-            "goals": [{"id": g.id, "title": g.title, "progress": g.progress} for g in goals_by_participant.get(participant_id, [])],
-            "steps_done_7d": done_7d.get(participant_id, 0) if Scope.GOALS in entry["scopes"] else None,
-            "last_checkin": checkins.get(participant_id, (None, None))[0],
-            "sessions_attended": attendance.get(participant_id, (0, 0))[0] if Scope.ATTENDANCE in entry["scopes"] else None,
+            "goals": goals_by_participant.get(participant_id, []),
+            "steps_done_7d": seen.get("steps_done") or 0 if Scope.GOALS in entry["scopes"] else None,
+            "last_checkin": seen.get("last_checkin"),
+            "sessions_attended": seen.get("attended") or 0 if Scope.ATTENDANCE in entry["scopes"] else None,
             "last_activity": last,
             "flags": flags,
         })

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from companion.access import local_today, mine, owned
+from companion.access import ME, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.goals.library import BY_SLUG
 from companion.errors import Invalid
 from companion.extensions import db
@@ -229,15 +229,31 @@ def delete_step(step: GoalStep) -> None:
     db.session.commit()
 
 
-def steps_for_today(user: User) -> tuple[list[GoalStep], list[GoalStep]]:
-    """Steps due today or overdue, and the next step of each active goal not already among them."""
-    today = local_today(user)
-    goals = goals_for(user, [GoalStatus.ACTIVE.value])
-    due = sorted((s for g in goals for s in g.steps if not s.done and s.due_date is not None and s.due_date <= today),
-                 key=lambda s: (s.due_date, s.position))
+def steps_for_today(user: User, today: date | None = None) -> tuple[list, list]:
+    """Steps due today or overdue, and the next step of each active goal not already among them.
+
+    One statement over the active goals' steps not yet done, reading only what a step's line shows.
+    """
+    today = today or local_today(user)
+    rows = read_mine(user, _open_steps_statement()).all()
+    due = sorted((s for s in rows if s.due_date is not None and s.due_date <= today), key=lambda s: (s.due_date, s.position))
     due_ids = {s.id for s in due}
-    upcoming = [g.next_step for g in goals if g.next_step is not None and g.next_step.id not in due_ids]
+    upcoming, seen = [], set()
+    for step in rows:
+        if step.goal_id not in seen:
+            seen.add(step.goal_id)
+            if step.id not in due_ids:
+                upcoming.append(step)
     return due, upcoming
+
+
+@prepared
+def _open_steps_statement():
+    return (mine_columns(ME, GoalStep, GoalStep.id, GoalStep.goal_id, GoalStep.title, GoalStep.position, GoalStep.done,
+                         GoalStep.due_date)
+            .join(Goal, Goal.id == GoalStep.goal_id)
+            .where(Goal.status == GoalStatus.ACTIVE.value, GoalStep.done.is_(False))
+            .order_by(Goal.created_at.desc(), Goal.id.desc(), GoalStep.position, GoalStep.id))
 
 
 def from_template(slug: str) -> dict:

@@ -87,7 +87,7 @@ def index():
     except Invalid:
         return redirect(url_for("journal.index"))
     return render_template("journal/index.html", entries=entries, next_cursor=next_cursor,
-                           summary=services.today_summary(current_user), names=services.skill_names(current_user),
+                           summary=services.summary_for(current_user), names=services.skill_names(current_user),
                            zone=zone(current_user.timezone), older=bool(cursor))
 
 

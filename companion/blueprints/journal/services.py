@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 
-from sqlalchemy import and_, case, delete, func, or_
+from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
-from companion.access import local_today, mine, mine_columns, owned
+from companion.access import ME, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
@@ -631,7 +631,35 @@ def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:
     }
 
 
-def today_summary(user: User, now: datetime | None = None) -> dict:
-    """What Today shows of the journal: the check-in nudge and the days-sober counter."""
+def today_columns(user: User, today: date) -> dict:
+    """What Today shows of the journal, as scalar subqueries for ``access.about_me`` (read with the rest of Today)."""
+    return {
+        "checked_in": mine_columns(user, CheckIn, CheckIn.pk).where(CheckIn.date == today).exists(),
+        "show_days_sober": mine_columns(user, JournalSettings, JournalSettings.show_days_sober).scalar_subquery(),
+        "sober_since": mine_columns(user, SoberStreak, SoberStreak.started_on).where(SoberStreak.ended_at.is_(None))
+        .order_by(SoberStreak.id.desc()).limit(1).scalar_subquery(),
+    }
+
+
+def summary_for(user: User, now: datetime | None = None) -> dict:
+    """The check-in nudge and the days-sober counter, in one statement."""
     today = local_today(user, now)
-    return {"checked_in": checkin_on(user, today) is not None, "sober": sober_status(user, now)}
+    return today_summary(read_mine(user, _summary_statement(), today=today).one(), today)
+
+
+@prepared
+def _summary_statement():
+    return about_me_statement(**today_columns(ME, bindparam("today", type_=Date)))
+
+
+def today_summary(values, today: date) -> dict:
+    """The check-in nudge and the days-sober counter (its current streak; the history is on the counter's page)."""
+    status = SoberStatus(shown=values.show_days_sober is not False)  # no settings yet: shown, as settings_for says
+    if values.sober_since is not None:
+        status.started_on = values.sober_since
+        status.days = max((today - values.sober_since).days, 0)
+        status.next_milestone = next_milestone(status.days)
+        status.milestones = milestones_reached(status.days)
+        if status.days in status.milestones:
+            status.milestone_today = status.days
+    return {"checked_in": bool(values.checked_in), "sober": status}

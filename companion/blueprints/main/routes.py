@@ -6,8 +6,12 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from sqlalchemy import Date, bindparam
+
+from companion.access import ME, about_me_statement, prepared, read_mine
 from companion.blueprints.goals import services as goal_services
-from companion.blueprints.journal.services import today_summary
+from companion.blueprints.journal import services as journal_services
+from companion.blueprints.reminders.services import unread_column
 from companion.blueprints.main import bp
 from companion.blueprints.sessions.today import sessions_today
 from companion.models import Role
@@ -23,16 +27,26 @@ def today():
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.index"))
     now = datetime.now(zone(current_user.timezone))
-    due, upcoming = goal_services.steps_for_today(current_user)
+    today = now.date()
+    mine = read_mine(current_user, today_statement(), today=today).one()
+    due, upcoming = goal_services.steps_for_today(current_user, today)
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),
-                           today_steps={"due": due, "upcoming": upcoming}, journal=today_summary(current_user),
-                           **sessions_today(current_user, now))
+                           today_steps={"due": due, "upcoming": upcoming},
+                           journal=journal_services.today_summary(mine, today),
+                           **sessions_today(current_user, now, mine.unread))
 
 
 @bp.get("/help")
 def help():
     """Crisis lines and what to do in an emergency; open to everyone."""
     return render_template("main/help.html")
+
+
+@prepared
+def today_statement():
+    """What Today shows of the journal and the inbox, in one statement."""
+    return about_me_statement(**journal_services.today_columns(ME, bindparam("today", type_=Date)),
+                              unread=unread_column(ME))
 
 
 def greeting(hour: int) -> str:

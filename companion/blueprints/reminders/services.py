@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
-from companion.access import mine
+from companion.access import mine, mine_columns
 from companion.errors import Invalid
 from companion.extensions import db
 from companion.models import Notification, PushSubscription, ReminderSettings, User
@@ -211,8 +211,12 @@ def inbox(user: User, limit: int = 50) -> list[Notification]:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+    return db.session.scalar(select(unread_column(user))) or 0
+
+
+def unread_column(user: User):
+    """The number of unread inbox items, as a scalar subquery (for ``access.about_me``)."""
+    return mine_columns(user, Notification, func.count()).where(Notification.read_at.is_(None)).scalar_subquery()
 
 
 def mark_all_read(user: User) -> None:

@@ -67,9 +67,10 @@ def index():
         occurrences = services.staff_agenda(current_user, start, end)
         return render_template("sessions/staff.html", days=by_day(occurrences, current_user.timezone), now=now,
                                groups=services.program_groups(current_user.program_id), tz=tz)
-    occurrences = [o for o in services.agenda(current_user, start, end) if o.ends_at > now]
+    occurrences, checked_in = services.my_sessions(current_user, start, end)
+    occurrences = [o for o in occurrences if o.ends_at > now]
     return render_template("sessions/index.html", days=by_day(occurrences, current_user.timezone), now=now, tz=tz,
-                           checked_in=services.checked_in_keys(current_user, occurrences),
+                           checked_in=checked_in,
                            calendar_url=absolute_url("sessions.calendar", token=settings_for(current_user).calendar_token))
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from flask_babel import gettext as _, lazy_gettext as _l
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
-from sqlalchemy import delete, select
+from sqlalchemy import String, bindparam, delete, literal, null, select, union_all
 from sqlalchemy.orm import selectinload
 
-from companion.access import active_consents_to, program_members
+from companion.access import ME, active_consents_to, mine_columns, prepared, program_members, read_mine
 from companion.blueprints.privacy import ledger
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
@@ -28,7 +28,7 @@ from companion.models import (
     Scope,
     User,
 )
-from companion.models.base import utcnow
+from companion.models.base import UTCDateTime, utcnow
 from companion.timezones import is_valid_zone, zone
 
 WEEKDAYS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")), ("FR", _l("Friday")),
@@ -221,11 +221,133 @@ def program_groups(program_id: int | None) -> list[Group]:
 
 def agenda(user: User, start: datetime, end: datetime) -> list[Occurrence]:
     """A participant's sessions starting in [start, end): their groups' occurrences and their appointments."""
-    found = [o for group in groups_of(user) for o in group_occurrences(group, start, end)]
-    appointments = db.session.scalars(select(Appointment).where(
-        Appointment.user_id == user.id, Appointment.starts_at >= start, Appointment.starts_at < end))
-    found += [appointment_occurrence(a) for a in appointments]
-    return sorted(found, key=lambda o: (o.starts_at, o.title))
+    return my_sessions(user, start, end)[0]
+
+
+def my_sessions(user: User, start: datetime, end: datetime) -> tuple[list[Occurrence], set[str]]:
+    """A participant's agenda for [start, end) and the keys of its occurrences they were present at.
+
+    One statement reads the appointments, the groups (only their id and version: the schedules come from
+    ``schedule_of``) and the attendance of the window together.
+    """
+    rows = read_mine(user, _my_sessions_statement(), start=start, end=end, attended_from=start - ATTENDANCE_MARGIN,
+                     attended_to=end + ATTENDANCE_MARGIN).all()
+    versions = {row.ref: row.at for row in rows if row.kind == "g"}
+    found = [o for schedule in sorted(schedules_of(versions), key=lambda s: s.name)
+             for o in cached_occurrences(schedule, start, end)]
+    found += [Occurrence(key=f"a{row.ref}", kind="appointment", source_id=row.ref, title=row.title,
+                         starts_at=row.at, ends_at=row.at + timedelta(minutes=row.minutes), location=row.location,
+                         participant_id=user.id) for row in rows if row.kind == "a"]
+    found.sort(key=lambda o: (o.starts_at, o.title))
+    present = {occurrence_key(row.ref, row.at) for row in rows if row.kind == "p"}
+    attended_from, attended_to = start - ATTENDANCE_MARGIN, end + ATTENDANCE_MARGIN
+    if any(o.moved and not attended_from <= o.original_start < attended_to for o in found):
+        present |= checked_in_keys(user, found)  # moved from far away: its attendance is outside the window read
+    return found, present
+
+
+# Attendance is read with the agenda for occurrences whose original start is this close to the window; only an
+# occurrence moved from further away needs a statement of its own.
+ATTENDANCE_MARGIN = timedelta(days=60)
+
+
+@prepared
+def _my_sessions_statement():
+    start, end = bindparam("start", type_=UTCDateTime), bindparam("end", type_=UTCDateTime)
+    attended_from, attended_to = bindparam("attended_from", type_=UTCDateTime), bindparam("attended_to", type_=UTCDateTime)
+    appointments = mine_columns(ME, Appointment, literal("a", String).label("kind"), Appointment.id.label("ref"),
+                                Appointment.starts_at.label("at"), Appointment.duration_minutes.label("minutes"),
+                                Appointment.title.label("title"), Appointment.location.label("location")).where(
+        Appointment.starts_at >= start, Appointment.starts_at < end)
+    groups = mine_columns(ME, GroupMember, literal("g", String), GroupMember.group_id, Group.updated_at, null(), null(),
+                          null()).join(Group, Group.id == GroupMember.group_id)
+    present = mine_columns(ME, Attendance, literal("p", String), Attendance.group_id, Attendance.occurrence_start, null(),
+                           null(), null()).where(
+        Attendance.present.is_(True), Attendance.occurrence_start >= attended_from, Attendance.occurrence_start < attended_to)
+    return union_all(appointments, groups, present)
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """An occurrence's cancellation or move, as a schedule keeps it."""
+
+    original_start: datetime
+    new_start: datetime | None
+    cancelled: bool
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What a group's occurrences are made of, with the same names as ``Group``'s so that either can be expanded.
+
+    It holds no personal data (a program's timetable), so it may be kept in memory between requests: by
+    ``schedule_of``, keyed on the group's version, which every change of the group or of one of its
+    occurrences moves on (``touch``). Every worker reads the version with the page's own rows, so a change
+    made through another worker shows on the very next page load.
+    """
+
+    id: int
+    version: datetime
+    name: str
+    rrule: str
+    start_date: date
+    start_time: time
+    timezone: str
+    duration_minutes: int
+    location: str
+    video_url: str
+    changes: tuple[ChangeView, ...]
+
+
+_SCHEDULES: dict[int, Schedule] = {}
+_EXPANDED: dict[tuple, list[Occurrence]] = {}
+# Bounds on what is kept (a program has tens of groups; an installation a few thousand at most).
+_MAX_SCHEDULES, _MAX_EXPANDED = 5_000, 20_000
+
+
+def schedules_of(versions: dict[int, datetime]) -> list[Schedule]:
+    """The schedules of these groups at these versions: from memory, the stale or missing ones read in one statement."""
+    found = [_SCHEDULES.get(group_id) for group_id in versions]
+    missing = [group_id for group_id, schedule in zip(versions, found) if schedule is None
+               or schedule.version != versions[group_id]]
+    if missing:
+        if len(_SCHEDULES) > _MAX_SCHEDULES:
+            _SCHEDULES.clear()
+        for group in db.session.scalars(select(Group).where(Group.id.in_(missing)).options(selectinload(Group.changes))):
+            _SCHEDULES[group.id] = schedule_of(group)
+    return [_SCHEDULES[group_id] for group_id in versions if group_id in _SCHEDULES]
+
+
+def schedule_of(group: Group) -> Schedule:
+    """A group's schedule as it is now."""
+    return Schedule(id=group.id, version=group.updated_at, name=group.name, rrule=group.rrule,
+                    start_date=group.start_date, start_time=group.start_time, timezone=group.timezone,
+                    duration_minutes=group.duration_minutes, location=group.location, video_url=group.video_url,
+                    changes=tuple(ChangeView(c.original_start, c.new_start, c.cancelled) for c in group.changes))
+
+
+# Occurrences are expanded once per schedule version and UTC day for this window around the day, then filtered.
+_EXPANDED_BEFORE, _EXPANDED_AFTER = timedelta(days=2), timedelta(days=40)
+
+
+def cached_occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[Occurrence]:
+    """``group_occurrences`` of a schedule, expanded once per version and day rather than on every request."""
+    day = datetime.combine(start.astimezone(UTC).date(), time(), UTC)
+    window_start, window_end = day - _EXPANDED_BEFORE, day + _EXPANDED_AFTER
+    if end > window_end:
+        return group_occurrences(schedule, start, end)
+    key = (schedule.id, schedule.version, day)
+    expanded = _EXPANDED.get(key)
+    if expanded is None:
+        if len(_EXPANDED) > _MAX_EXPANDED:
+            _EXPANDED.clear()
+        expanded = _EXPANDED[key] = group_occurrences(schedule, window_start, window_end)
+    return [replace(o) for o in expanded if start <= o.starts_at < end]
+
+
+def touch(group: Group) -> None:
+    """Move the group's version on, so that every worker expands its schedule again."""
+    group.updated_at = max(utcnow(), group.updated_at + timedelta(microseconds=1))
 
 
 def staff_agenda(staff: User, start: datetime, end: datetime) -> list[Occurrence]:
@@ -238,10 +360,11 @@ def staff_agenda(staff: User, start: datetime, end: datetime) -> list[Occurrence
     return sorted(found, key=lambda o: (o.starts_at, o.title))
 
 
-def next_session(user: User, now: datetime) -> Occurrence | None:
-    """The participant's next session not yet over, within four weeks."""
-    upcoming = [o for o in agenda(user, now - timedelta(hours=12), now + timedelta(days=28)) if o.ends_at > now]
-    return upcoming[0] if upcoming else None
+def next_session(user: User, now: datetime) -> tuple[Occurrence | None, set[str]]:
+    """The participant's next session not yet over, within four weeks, and whether they checked in to it."""
+    found, present = my_sessions(user, now - timedelta(hours=12), now + timedelta(days=28))
+    upcoming = next((o for o in found if o.ends_at > now), None)
+    return upcoming, {upcoming.key} & present if upcoming else set()
 
 
 def local_day_bounds(day_from: date, day_to: date, zone_name: str) -> tuple[datetime, datetime]:
@@ -310,6 +433,7 @@ def update_group(group: Group, *, name: str, rule_text: str, start_date: date, s
     for key, value in values.items():
         setattr(group, key, value)
     group.start_date, group.start_time = start_date, start_time.replace(microsecond=0)
+    touch(group)
     db.session.commit()
     _replan(m.user_id for m in group.members)
     return group
@@ -388,6 +512,7 @@ def cancel_occurrence(group: Group, key: str) -> Occurrence:
     occurrence = group_occurrence(group, key)
     change = _change_for(group, occurrence.original_start)
     change.cancelled, change.new_start = True, None
+    touch(group)
     db.session.commit()
     _replan(m.user_id for m in group.members)
     return occurrence
@@ -400,6 +525,7 @@ def move_occurrence(group: Group, key: str, new_start: datetime) -> Occurrence:
         raise Invalid.field("starts_at", _("Give the new time with its time zone."))
     change = _change_for(group, occurrence.original_start)
     change.cancelled, change.new_start = False, new_start.astimezone(UTC)
+    touch(group)
     db.session.commit()
     _replan(m.user_id for m in group.members)
     return group_occurrence(group, key)
@@ -410,6 +536,7 @@ def restore_occurrence(group: Group, key: str) -> Occurrence:
     occurrence = group_occurrence(group, key)
     db.session.execute(delete(OccurrenceChange).where(OccurrenceChange.group_id == group.id,
                                                       OccurrenceChange.original_start == occurrence.original_start))
+    touch(group)
     db.session.commit()
     db.session.expire(group, ["changes"])
     _replan(m.user_id for m in group.members)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from companion.access import mine, owned
 from companion.blueprints.support import feeds
@@ -344,7 +344,8 @@ def _starting_within(user: User, now: datetime, span: timedelta):
 
 def saved_meetings(user: User) -> list[SavedMeeting]:
     """This person's saved meetings, soonest first."""
-    saved = list(db.session.scalars(mine(user, SavedMeeting).options(selectinload(SavedMeeting.meeting))))
+    saved = list(db.session.scalars(mine(user, SavedMeeting).join(SavedMeeting.meeting)
+                                    .options(contains_eager(SavedMeeting.meeting))))
     now = datetime.now(UTC)
     far = datetime.max.replace(tzinfo=UTC)
     return sorted(saved, key=lambda s: (next_start(s.meeting, now) or far, s.meeting.name))
