@@ -119,3 +119,31 @@ def test_the_service_worker_carries_its_words_for_each_language_and_the_manifest
     assert shell["text"]["es"]["Companion: you have a reminder"] == "Companion: tienes un recordatorio"
     manifest = client.get("/manifest.webmanifest?lang=es").get_json(force=True)
     assert manifest["lang"] == "es" and manifest["description"].startswith("Metas")
+
+
+def test_who_saw_what_reads_in_spanish_while_the_ledger_keeps_english(app):
+    from companion.blueprints.privacy.routes import ledger_what
+
+    with app.app_context(), app.test_request_context("/?lang=es"):  # a context of its own: the language is per request
+        assert ledger_what("participant page: shared goals with steps, recent check-ins") == (
+            "la página del participante: las metas compartidas con sus pasos, los registros diarios recientes")
+        assert ledger_what("attendance: Evening group, 2026-02-02 18:00") == "la asistencia: Evening group, 2026-02-02 18:00"
+        assert ledger_what("Something a counselor page wrote before") == "Something a counselor page wrote before"
+    with app.app_context(), app.test_request_context("/"):
+        assert ledger_what("aftercare plan") == "aftercare plan"
+
+
+def test_a_consent_signed_in_spanish_keeps_the_revocation_statement_as_it_was_read(client, auth, alex, counselor):
+    from companion.models import Consent
+
+    spanish(alex)
+    auth.login(alex.email)
+    page = client.get("/privacy/consents/new").get_data(as_text=True)
+    assert "Puedo revocar este consentimiento en cualquier momento" in page
+    response = client.post("/privacy/consents/new", data={
+        "csrf_token": csrf_from(page), "counselor_id": str(counselor.id), "scopes": ["goals"],
+        "purpose": "Apoyar mi tratamiento", "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        "signature": alex.name})
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    statement = db.session.scalar(select(Consent.revocation_statement).where(Consent.participant_id == alex.id))
+    assert statement.startswith("Puedo revocar este consentimiento")

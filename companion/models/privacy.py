@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
-from flask_babel import lazy_gettext as _l
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from companion.i18n import N_
 from companion.models.accounts import User
 from companion.models.base import Base, utcnow
 
@@ -27,7 +28,7 @@ SCOPE_LABELS = {
     Scope.ATTENDANCE: _l("My attendance at program sessions"),
 }
 
-REVOCATION_STATEMENT = (
+REVOCATION_STATEMENT = N_(
     "I can revoke this consent at any time, in writing, by pressing \"Revoke\" on my privacy page in "
     "Companion or by telling my program. Revoking stops any further disclosure from that moment; it "
     "cannot undo a disclosure already made while the consent was in effect."

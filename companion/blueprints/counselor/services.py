@@ -15,6 +15,7 @@ from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
+from companion.i18n import N_
 from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.models.base import UTCDateTime
 from companion.spreadsheets import safe_cell
@@ -121,7 +122,7 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
         })
     if record_as:
         ledger.record(counselor, [e["consents"][0] for e in by_participant.values()], record_as,
-                      "caseload: shared goals' progress and flags")
+                      N_("caseload: shared goals' progress and flags"))
     return rows
 
 
@@ -154,8 +155,9 @@ def participant_view(counselor: User, participant_id: int) -> dict:
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
-SCOPE_WORDS = {Scope.GOALS: "shared goals with steps", Scope.CHECKINS: "recent check-ins",
-               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance"}
+# Stored in the ledger in English (a hashed record); the privacy pages translate them when they show them.
+SCOPE_WORDS = {Scope.GOALS: N_("shared goals with steps"), Scope.CHECKINS: N_("recent check-ins"),
+               Scope.JOURNAL: N_("journal summary"), Scope.ATTENDANCE: N_("attendance")}
 
 
 def consent_scopes(counselor: User, participant_id: int) -> set[str]:
@@ -167,7 +169,7 @@ def participant_goals(counselor: User, participant_id: int) -> list[Goal]:
     """A participant's shared goals, recorded in the ledger."""
     consent = consent_for(counselor, participant_id)
     goals = shared_goals(counselor, [participant_id])
-    ledger.record(counselor, [consent], "view", "shared goals with steps")
+    ledger.record(counselor, [consent], "view", N_("shared goals with steps"))
     return goals
 
 
@@ -175,7 +177,7 @@ def aftercare_plan(counselor: User, participant_id: int) -> tuple[Consent, After
     """A participant's aftercare plan for a counselor they consented to (scope goals), recorded in the ledger."""
     consent = aftercare_consent(counselor, participant_id)
     plan = support_services.aftercare_plan_for(consent.participant)
-    ledger.record(counselor, [consent], "view", "aftercare plan")
+    ledger.record(counselor, [consent], "view", N_("aftercare plan"))
     return consent, plan
 
 
@@ -185,7 +187,7 @@ def save_aftercare(counselor: User, participant_id: int, data: dict, *,
     consent = aftercare_consent(counselor, participant_id)
     plan = support_services.save_aftercare_plan(consent.participant, data, counselor,
                                                 expected_version=expected_version)
-    ledger.record(counselor, [consent], "view", "aftercare plan, and changed it")
+    ledger.record(counselor, [consent], "view", N_("aftercare plan, and changed it"))
     return plan
 
 

@@ -15,10 +15,27 @@ from companion.blueprints.privacy import bp, fhir, ledger, services
 from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
 from companion.errors import Invalid
 from companion.forms import apply_errors
+from companion.i18n import N_
 from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
 from companion.spreadsheets import safe_cell
 
 
+
+
+# How the ledger's "what" reads in the viewer's language: it is stored in English (a hashed record), in one of
+# the forms the counselor pages write (companion/blueprints/counselor/services.py, sessions/services.py).
+LEDGER_PREFIXES = {"participant page: ": N_("participant page: %(parts)s"), "attendance: ": N_("attendance: %(parts)s")}
+
+
+@bp.app_template_filter("ledger_what")
+def ledger_what(what: str) -> str:
+    """A ledger entry's "what", translated where the catalog knows it (a group's name stays as it is)."""
+    for prefix, sentence in LEDGER_PREFIXES.items():
+        if what.startswith(prefix):
+            rest = what[len(prefix):]
+            parts = ", ".join(_(part) for part in rest.split(", ")) if prefix == "participant page: " else rest
+            return _(sentence, parts=parts)
+    return _(what) if what else what
 @bp.before_request
 @login_required
 def require_login():
@@ -53,7 +70,7 @@ def new_consent():
             flash(_("Your consent is signed. You can revoke it here at any time."), "success")
             return redirect(url_for("privacy.index"), code=303)
     return render_template("privacy/consent_form.html", form=form, counselors=counselors,
-                           revocation=REVOCATION_STATEMENT), 422 if request.method == "POST" else 200
+                           revocation=_(REVOCATION_STATEMENT)), 422 if request.method == "POST" else 200
 
 
 @bp.post("/privacy/consents/<int:consent_id>/revoke")

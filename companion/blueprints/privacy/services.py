@@ -14,6 +14,7 @@ from companion.errors import Invalid, NotFound
 from companion.extensions import db
 from companion.models import (CheckIn, Consent, CustomSkill, Encouragement, Goal, GoalSuggestion, LogEntry, Role, Scope,
                               SoberStreak, StepEvent, User)
+from companion.models.privacy import REVOCATION_STATEMENT
 from companion.security import verify_password
 from companion.validation import Errors, clean_text
 
@@ -69,7 +70,8 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
     errors.raise_if_any()
     consent = Consent(participant_id=participant.id, counselor_id=counselor.id, program_name=participant.program.name,
                       scopes=",".join(s for s in SCOPES if s in scopes), purpose=purpose, expires_on=expires_on,
-                      signature=signature, signed_at=datetime.now(UTC))
+                      signature=signature, signed_at=datetime.now(UTC),
+                      revocation_statement=_(REVOCATION_STATEMENT))  # as the person read it when signing
     db.session.add(consent)
     db.session.commit()
     return consent
