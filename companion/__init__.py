@@ -121,11 +121,13 @@ def register_blueprints(app: Flask) -> None:
     from companion.blueprints.goals import bp as goals_bp
     from companion.blueprints.journal import bp as journal_bp
     from companion.blueprints.main import bp as main_bp
+    from companion.blueprints.medication import bp as medication_bp
     from companion.blueprints.privacy import bp as privacy_bp
     from companion.blueprints.pwa import bp as pwa_bp
     from companion.blueprints.support import bp as support_bp
     from companion.blueprints.reminders import bp as reminders_bp
     from companion.blueprints.sessions import bp as sessions_bp
+    from companion.blueprints.weekly import bp as weekly_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -134,6 +136,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(counselor_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(medication_bp)
+    app.register_blueprint(weekly_bp)
     app.register_blueprint(support_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(sessions_bp)

@@ -8,6 +8,8 @@ from companion.blueprints.goals.demo import seed_goals
 from companion.blueprints.privacy.demo import seed_consents
 from companion.blueprints.sessions.demo import seed_sessions_demo
 from companion.blueprints.journal.demo import seed_journal
+from companion.blueprints.medication.demo import seed_medication
+from companion.blueprints.weekly.demo import seed_weekly
 from companion.blueprints.support.demo import seed_support_demo
 from companion.extensions import db
 from companion.models import InviteCode, Program, Role, User
@@ -44,6 +46,8 @@ def seed_demo() -> list[str]:
     seed_goals(people)
     seed_consents(program, people)
     seed_journal(people)
+    seed_medication(people)
+    seed_weekly(people)
     seed_support_demo(program)
     seed_sessions_demo(program)
     lines = [f"Demo program: {program.name} (invite code {DEMO_INVITE})", "Demo sign-ins:"]

@@ -58,7 +58,9 @@ def chosen_language() -> str | None:
 
 
 def select_language() -> str:
-    """The language this request is shown in."""
+    """The language this request is shown in (outside a request, a job's or a test's: the default)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     if current_user and current_user.is_authenticated:
         language = getattr(current_user, "language", None)
         if language in LANGUAGES:

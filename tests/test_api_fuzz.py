@@ -110,6 +110,11 @@ BEYOND_THE_SCHEMA = {
     "PUT /api/v1/reminder-settings": "quiet hours need both a start and an end, or neither",
     "GET /api/v1/meetings": "a cursor must be one the server gave (it is opaque)",
     "PUT /api/v1/goals/{goal_id}/order": "the ids must be exactly the goal's step ids",
+    "POST /api/v1/medications": "an end date on or after the start; every_days with one time and no weekdays",
+    "PATCH /api/v1/medications/{medication_id}": "an end date on or after the start; every_days with one time and no weekdays",
+    "POST /api/v1/doses": "the time must be one the medication's schedule has, within 35 days back and 12 hours ahead",
+    "GET /api/v1/doses": "`to` must be on or after `from`, at most 92 days apart",
+    "POST /api/v1/weekly-checkins": "each answer must be one of its item's codes; the week a Monday of the last four weeks",
 }
 CONFIG = "\n".join(
     f'[[operations]]\ninclude-name = "{name}"\n'

@@ -18,7 +18,16 @@ from companion.i18n import DEFAULT_LANGUAGE, LANGUAGES
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "companion" / "translations"
 OTHER_LANGUAGES = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
-PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
+
+
+def kept_in_english() -> set[str]:
+    """The Brief Addiction Monitor's items and drug names: a validated instrument's own wording, which stays in
+    English until a validated Spanish BAM is used (companion/blueprints/weekly/bam.py), rather than a
+    translation of ours. Their msgids are in the catalog, untranslated on purpose."""
+    from companion.blueprints.weekly import bam
+
+    return {item.text._args[0] for item in bam.ITEMS} | {label._args[0] for label in bam.DRUG_LABELS.values()}
 
 
 def catalog(language: str):
@@ -55,7 +64,7 @@ def test_every_string_is_translated_and_none_is_fuzzy(language):
         if not message.id:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if not all(strings):
+        if not all(strings) and message.id not in kept_in_english():
             untranslated.append(str(message.id))
         if message.fuzzy:
             fuzzy.append(str(message.id))
@@ -88,6 +97,7 @@ def test_the_compiled_catalog_is_up_to_date(language):
 
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo", "rb") as mo:
         compiled = {key(m): text(m) for m in read_mo(mo) if m.id}
-    source = {key(m): text(m) for m in catalog(language) if m.id and not m.fuzzy}
+    source = {key(m): text(m) for m in catalog(language)
+              if m.id and not m.fuzzy and all(text(m) if isinstance(text(m), tuple) else (text(m),))}
     stale = sorted(str(name) for name, words in source.items() if compiled.get(name) != words)
     assert not stale, "Run `make translations` (the .mo is older than the .po):\n" + "\n".join(stale[:20])

@@ -92,7 +92,8 @@ def test_consents_through_the_api(client, clinic):
     response = client.post("/api/v1/consents", json=body, headers=headers)
     assert response.status_code == 201
     consent = response.get_json()
-    assert set(consent) == {"id", "counselor_id", "scopes", "purpose", "expires_on", "signature", "signed_at", "revoked_at"}
+    assert set(consent) == {"id", "counselor_id", "scopes", "purpose", "expires_on", "signature", "signed_at", "revoked_at",
+                            "medication_names"}
     assert client.get("/api/v1/consents").get_json() == [consent]
     revoked = client.delete(f"/api/v1/consents/{consent['id']}", headers=headers)
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]

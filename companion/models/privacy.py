@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.i18n import N_
@@ -19,6 +19,8 @@ class Scope(enum.StrEnum):
     CHECKINS = "checkins"
     JOURNAL = "journal"
     ATTENDANCE = "attendance"
+    MEDICATION = "medication"
+    WEEKLY = "weekly"
 
 
 SCOPE_LABELS = {
@@ -26,6 +28,9 @@ SCOPE_LABELS = {
     Scope.CHECKINS: _l("My daily check-ins (mood, craving, sleep, whether I used)"),
     Scope.JOURNAL: _l("A summary of my journal: cravings, triggers and the skills I tried"),
     Scope.ATTENDANCE: _l("My attendance at program sessions"),
+    Scope.MEDICATION: _l("My medication: how many scheduled doses I took or missed (not the medication's name unless "
+                         "I also choose to show names)"),
+    Scope.WEEKLY: _l("My weekly recovery check-ins (the Brief Addiction Monitor): my answers and scores"),
 }
 
 REVOCATION_STATEMENT = N_(
@@ -56,6 +61,8 @@ class Consent(Base):
     signature: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # With the medication scope: whether the counselor may also see the medications' names.
+    medication_names: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     participant: Mapped[User] = relationship(foreign_keys=[participant_id])
     counselor: Mapped[User] = relationship(foreign_keys=[counselor_id])

@@ -18,7 +18,7 @@ from companion.blueprints.privacy import fhir, ledger, services
 from companion.errors import NotFound
 from companion.models import Role
 
-ScopeCode = Literal["goals", "checkins", "journal", "attendance"]
+ScopeCode = Literal["goals", "checkins", "journal", "attendance", "medication", "weekly"]
 
 
 class ConsentOut(BaseModel):
@@ -30,6 +30,7 @@ class ConsentOut(BaseModel):
     signature: str = Field(description="The participant's typed full name: their electronic signature.")
     signed_at: datetime
     revoked_at: datetime | None
+    medication_names: bool = Field(description="With the medication scope: the medications' names are shown too.")
 
 
 class ConsentIn(Input):
@@ -38,6 +39,8 @@ class ConsentIn(Input):
     purpose: str = Field(min_length=1, max_length=500)
     expires_on: date = Field(description="After today and within a year.")
     signature: str = Field(min_length=2, max_length=200, description="My full name, typed.")
+    medication_names: bool = Field(default=False, description="With the medication scope, also show the medications' "
+                                                              "names (otherwise only adherence and missed doses).")
 
 
 class AuditOut(BaseModel):
@@ -70,7 +73,7 @@ class CaseloadRow(BaseModel):
     steps_done_7d: int | None = Field(description="Steps of shared goals done in the last 7 days (null without the goals scope).")
     last_checkin: date | None
     sessions_attended: int | None = Field(description="Sessions attended in the last 30 days (null without the attendance scope).")
-    flags: list[Literal["no_activity_3d", "craving_8_48h", "missed_session"]]
+    flags: list[Literal["no_activity_3d", "craving_8_48h", "missed_session", "missed_doses_7d", "bam_risk_above_protective"]]
 
 
 class DeleteMe(Input):
@@ -92,7 +95,8 @@ def list_consents():
 def grant_consent(body: ConsentIn):
     """Let one counselor of my program see the scopes named, for the purpose, until the expiry date."""
     consent = services.grant_consent(current_user, counselor_id=body.counselor_id, scopes=body.scopes,
-                                     purpose=body.purpose, expires_on=body.expires_on, signature=body.signature)
+                                     purpose=body.purpose, expires_on=body.expires_on, signature=body.signature,
+                                     medication_names=body.medication_names)
     return services.consent_json(consent)
 
 

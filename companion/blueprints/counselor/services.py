@@ -7,22 +7,27 @@ import io
 from flask_babel import gettext as _, lazy_gettext as _l, pgettext
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, func, null, select, type_coerce
 
 from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
                               shared_goal_progress, shared_goals)
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
+from companion.blueprints.weekly import services as weekly_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
 from companion.i18n import N_
-from companion.models import AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
+from companion.models import WeeklyCheckin, AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.models.base import UTCDateTime
 from companion.spreadsheets import safe_cell
 from companion.validation import Errors, clean_text
 
 QUIET_DAYS = 3
 STRONG_CRAVING = 8
+MISSED_DOSES_FLAG = 2
+# The BAM flag looks at the newest weekly check-in of this week or the one before it.
+WEEKLY_RECENT_WEEKS = 1
 
 
 def _activity(scoped: dict[str, list[int]], now: datetime) -> dict[int, dict]:
@@ -55,11 +60,16 @@ def _activity(scoped: dict[str, list[int]], now: datetime) -> dict[int, dict]:
         Attendance.user_id == User.id, Attendance.present.is_(True), Attendance.occurrence_start >= now - timedelta(days=30)))
     missed = shared(Scope.ATTENDANCE, select(func.count()).select_from(Attendance).where(
         Attendance.user_id == User.id, Attendance.present.is_(False), Attendance.occurrence_start >= week_ago))
+    # The newest weekly check-in of this week or the last: how far its risk score is above its protective one.
+    recent_week = weekly_services.monday_of(now.date()) - timedelta(weeks=WEEKLY_RECENT_WEEKS)
+    weekly_margin = shared(Scope.WEEKLY, select(WeeklyCheckin.risk - WeeklyCheckin.protective).where(
+        WeeklyCheckin.user_id == User.id, WeeklyCheckin.week_of >= recent_week)
+        .order_by(WeeklyCheckin.week_of.desc()).limit(1))
     rows = db.session.execute(select(
         User.id, steps_done.label("steps_done"), type_coerce(last_step, UTCDateTime).label("last_step"),
         type_coerce(last_checkin, Date).label("last_checkin"), type_coerce(checkin_written, UTCDateTime).label("checkin_written"),
         type_coerce(last_entry, UTCDateTime).label("last_entry"), strong.label("strong"), attended.label("attended"),
-        missed.label("missed")).where(User.id.in_(everyone)))
+        missed.label("missed"), weekly_margin.label("weekly_margin")).where(User.id.in_(everyone)))
     return {row.id: row._asdict() for row in rows}
 
 
@@ -78,6 +88,13 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+def _medication_missed(participants: list[User]) -> dict[int, int]:
+    """Doses missed in the last 7 days, per participant, in two statements for any number of them."""
+    from companion.blueprints.medication import services as medication_services
+
+    return {pid: s["missed_7d"] for pid, s in medication_services.summaries(participants).items()}
+
+
 def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     """Every participant with a consent to this counselor in effect, with what they shared.
 
@@ -92,8 +109,9 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
     now = datetime.now(UTC)
     goals_by_participant = _shared_progress(counselor, consents)
     scoped = {scope: [pid for pid, e in by_participant.items() if scope in e["scopes"]]
-              for scope in (Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL, Scope.ATTENDANCE)}
+              for scope in (Scope.GOALS, Scope.CHECKINS, Scope.JOURNAL, Scope.ATTENDANCE, Scope.WEEKLY)}
     activity = _activity(scoped, now)
+    missed_doses = _medication_missed([e["participant"] for e in by_participant.values() if Scope.MEDICATION in e["scopes"]])
     rows = []
     for participant_id, entry in by_participant.items():
         participant = entry["participant"]
@@ -109,6 +127,10 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
             flags.append("craving_8_48h")
         if seen.get("missed"):
             flags.append("missed_session")
+        if missed_doses.get(participant_id, 0) >= MISSED_DOSES_FLAG:
+            flags.append("missed_doses_7d")
+        if (seen.get("weekly_margin") or 0) > 0:
+            flags.append("bam_risk_above_protective")
         rows.append({
             "participant_id": participant_id,
             "name": participant.name,
@@ -130,6 +152,8 @@ FLAG_LABELS = {
     "no_activity_3d": _l("No shared activity for 3 days"),
     "craving_8_48h": _l("A strong craving (8 or more) in the last 48 hours"),
     "missed_session": _l("Missed a session"),
+    "missed_doses_7d": _l("2 or more doses not marked as taken in the last 7 days"),
+    "bam_risk_above_protective": _l("Weekly check-in: risk score above protective score"),
 }
 
 
@@ -147,17 +171,54 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
     journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
+    weekly = weekly_services.history(participant)[:8] if Scope.WEEKLY in scopes else None
+    medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
+        if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
     ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
-            "can_plan_aftercare": AFTERCARE_SCOPE in scopes,
+            "can_plan_aftercare": AFTERCARE_SCOPE in scopes, "medication": medication,
+            "weekly": weekly, "weekly_chart": weekly_services.chart(weekly) if weekly else None,
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
 # Stored in the ledger in English (a hashed record); the privacy pages translate them when they show them.
 SCOPE_WORDS = {Scope.GOALS: N_("shared goals with steps"), Scope.CHECKINS: N_("recent check-ins"),
-               Scope.JOURNAL: N_("journal summary"), Scope.ATTENDANCE: N_("attendance")}
+               Scope.JOURNAL: N_("journal summary"), Scope.ATTENDANCE: N_("attendance"),
+               Scope.MEDICATION: N_("medication adherence"), Scope.WEEKLY: N_("weekly check-ins")}
+
+
+def medication_names_shown(consents: list[Consent]) -> bool:
+    """Whether any consent in effect with the medication scope also lets the counselor see the medications' names."""
+    return any(c.medication_names for c in consents if Scope.MEDICATION in c.scope_list)
+
+
+def medication_share(participant: User, consents: list[Consent]) -> dict:
+    """Adherence, missed doses and the medications (names only when shown) of one participant."""
+    from companion.blueprints.medication import services as medication_services
+
+    summary = medication_services.summaries([participant])[participant.id]
+    return {**summary, "medications": [m for m in summary["medications"] if m.active],
+            "names": medication_names_shown(consents)}
+
+
+def participant_weekly(counselor: User, participant_id: int) -> list:
+    """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.WEEKLY)
+    checkins = weekly_services.history(consent.participant)
+    ledger.record(counselor, [consent], "view", N_("weekly check-ins: answers and scores"))
+    return checkins
+
+
+def participant_medication(counselor: User, participant_id: int) -> dict:
+    """A participant's medication adherence under the medication scope; recorded in the ledger."""
+    consent = consent_for(counselor, participant_id, Scope.MEDICATION)
+    consents = active_consents_to(counselor, [participant_id], Scope.MEDICATION)
+    shared = medication_share(consent.participant, consents)
+    ledger.record(counselor, [consent], "view", N_("medication adherence with names") if shared["names"]
+                  else N_("medication adherence"))
+    return shared
 
 
 def consent_scopes(counselor: User, participant_id: int) -> set[str]:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from companion.extensions import db
 from companion.models import Consent, Role, User
 
-SHARING = {"alex@example.org": "goals,checkins,attendance", "maria@example.org": "goals"}
+SHARING = {"alex@example.org": "goals,checkins,attendance,medication,weekly", "maria@example.org": "goals"}
 
 
 def seed_consents(program, people: list[User]) -> None:

@@ -58,6 +58,23 @@ def bundle(user: User, data: dict) -> dict:
         entries.append({"fullUrl": _ref("observation", key),
                         "resource": {"resourceType": "Observation", "meta": {"security": SECURITY}, "status": "final",
                                      "subject": subject, **observation}})
+    for key, statement in medication_statements(data):
+        entries.append({"fullUrl": _ref("medication", key),
+                        "resource": {"resourceType": "MedicationStatement", "meta": {"security": SECURITY},
+                                     "subject": subject, **statement}})
+    for checkin in data.get("weekly_checkins", []):
+        response_url = _ref("weekly", checkin["id"])
+        entries.append({"fullUrl": response_url, "resource": weekly_response(checkin, subject)})
+        for scale, text, maximum in BAM_SCALES:
+            entries.append({"fullUrl": _ref("weekly-score", f"{checkin['id']}:{scale}"), "resource": {
+                "resourceType": "Observation", "meta": {"security": SECURITY}, "status": "final", "subject": subject,
+                "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                          "code": "survey", "display": "Survey"}]}],
+                "code": {"text": f"Brief Addiction Monitor {text} score (0-{maximum}), past 7 days"},
+                "effectiveDateTime": checkin["week_of"].isoformat(),
+                "valueInteger": checkin["scores"][scale],
+                "derivedFrom": [{"reference": response_url}],
+            }})
     for consent in data["consents"]:
         resource = {
             "resourceType": "Consent", "meta": {"security": SECURITY},
@@ -114,3 +131,58 @@ def observations(data: dict):
                 "value": c["sleep_hours"], "unit": "h", "system": "http://unitsofmeasure.org", "code": "h"}})
         yield f"checkin:{c['id']}", {"code": {"text": "Daily check-in"}, "effectiveDateTime": c["date"].isoformat(),
                                      "component": components}
+
+
+DAYS_OF_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def medication_statements(data: dict):
+    """Each medication as a MedicationStatement body, with its schedule as a Timing and its doses counted."""
+    doses: dict[int, dict[str, int]] = {}
+    for dose in data.get("doses", []):
+        counts = doses.setdefault(dose["medication_id"], {})
+        counts[dose["status"]] = counts.get(dose["status"], 0) + 1
+    today = datetime.now(UTC).date()
+    for m in data.get("medications", []):
+        schedule = m["schedule"]
+        repeat = {"timeOfDay": [f"{t}:00" for t in schedule["times"]]}
+        if schedule["every_days"]:
+            repeat.update(frequency=1, period=schedule["every_days"], periodUnit="d")
+        elif schedule["weekdays"] is not None:
+            repeat["dayOfWeek"] = [DAYS_OF_WEEK[d] for d in schedule["weekdays"]]
+        ended = m["end_date"] is not None and m["end_date"] < today
+        period = {"start": m["start_date"].isoformat()}
+        if m["end_date"] is not None:
+            period["end"] = m["end_date"].isoformat()
+        text = m["dose"] or m["name"]
+        body = {"status": "completed" if ended else "active" if m["active"] else "on-hold",
+                "medicationCodeableConcept": {"text": m["name"]},
+                "effectivePeriod": period,
+                "dateAsserted": _instant(m["created_at"]),
+                "dosage": [{"text": text + (" (dosed at a clinic)" if m["clinic_dosed"] else ""),
+                            "timing": {"repeat": repeat}}]}
+        counts = doses.get(m["id"])
+        if counts:
+            body["note"] = [{"text": "Doses recorded: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))}]
+        yield m["id"], body
+
+
+BAM_SCALES = (("use", "Use", 12), ("risk", "Risk", 24), ("protective", "Protective", 24))
+
+
+def weekly_response(checkin: dict, subject: dict) -> dict:
+    """A weekly check-in as a completed QuestionnaireResponse, one item per BAM question with its answer code."""
+    from companion.blueprints.weekly.bam import ITEMS
+
+    items = []
+    for item in ITEMS:
+        code = checkin["answers"].get(str(item.number))
+        if code is None:
+            continue
+        entry = {"linkId": str(item.number), "text": str(item.text)}
+        entry["answer"] = ([{"valueInteger": int(code)}] if code.isdigit() else
+                           [{"valueString": code}])
+        items.append(entry)
+    return {"resourceType": "QuestionnaireResponse", "meta": {"security": SECURITY}, "status": "completed",
+            "subject": subject, "authored": _instant(checkin["updated_at"]),
+            "item": items}

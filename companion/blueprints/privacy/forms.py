@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -21,6 +21,8 @@ class ConsentForm(FlaskForm):
                                validators=[DataRequired(_l("Choose the counselor who may see your information."))])
     scopes = CheckboxesField(_l("What they may see"), choices=[SelectChoice(s.value, label) for s, label in SCOPE_LABELS.items()],
                              validators=[DataRequired(_l("Choose at least one kind of information to share."))])
+    medication_names = BooleanField(_l("With medication: also show the names of my medications"),
+                                    description=_l("Without this, they see only how many doses you took or missed."))
     purpose = TextAreaField(_l("Why (the purpose)"), default="To support my treatment in the program.",
                             validators=[DataRequired(_l("Say what the information is for.")), Length(max=500, message=_l("Use at most 500 characters."))])
     expires_on = DateField(_l("This consent ends on"), validators=[DataRequired(_l("Choose the date this consent ends."))],

@@ -63,7 +63,8 @@ def new_consent():
     if form.validate_on_submit():
         try:
             services.grant_consent(current_user, counselor_id=form.counselor_id.data, scopes=form.scopes.data,
-                                   purpose=form.purpose.data, expires_on=form.expires_on.data, signature=form.signature.data)
+                                   purpose=form.purpose.data, expires_on=form.expires_on.data, signature=form.signature.data,
+                                   medication_names=bool(form.medication_names.data))
         except Invalid as error:
             apply_errors(form, error)
         else:

@@ -41,7 +41,8 @@ def own_consent(participant: User, consent_id: int) -> Consent:
     return consent
 
 
-def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_on, signature) -> Consent:
+def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_on, signature,
+                  medication_names: bool = False) -> Consent:
     """Record a consent with every element of a valid 42 CFR Part 2 consent; each one is required."""
     errors = Errors()
     counselor = None
@@ -55,7 +56,9 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
     if not scopes:
         errors.add("scopes", _("Choose at least one kind of information to share."))
     elif any(s not in SCOPES for s in scopes):
-        errors.add("scopes", _("Choose from goals, check-ins, journal and attendance."))
+        errors.add("scopes", _("Choose from goals, check-ins, journal, attendance, medication and weekly check-ins."))
+    if medication_names and Scope.MEDICATION not in scopes and "scopes" not in errors:
+        errors.add("medication_names", _("Medication names are shared only with the medication scope."))
     purpose = clean_text(errors, "purpose", purpose, max_length=500, required=True, label=_("The purpose"))
     today = local_today(participant)
     if expires_on is None:
@@ -70,7 +73,7 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
     errors.raise_if_any()
     consent = Consent(participant_id=participant.id, counselor_id=counselor.id, program_name=participant.program.name,
                       scopes=",".join(s for s in SCOPES if s in scopes), purpose=purpose, expires_on=expires_on,
-                      signature=signature, signed_at=datetime.now(UTC),
+                      signature=signature, signed_at=datetime.now(UTC), medication_names=bool(medication_names),
                       revocation_statement=_(REVOCATION_STATEMENT))  # as the person read it when signing
     db.session.add(consent)
     db.session.commit()
@@ -115,6 +118,10 @@ def export_data(user: User) -> dict:
         "encouragement": [{"goal_id": n.goal_id, "body": n.body, "created_at": n.created_at} for n in notes],
         **journal_export(user),
         **support_export(user),
+        **medication_export(user),
+        "weekly_checkins": [{"id": c.id, "week_of": c.week_of, "answers": dict(c.answers),
+                             "scores": {"use": c.use, "risk": c.risk, "protective": c.protective},
+                             "created_at": c.created_at, "updated_at": c.updated_at} for c in weekly_export(user)],
         "consents": [consent_json(c) for c in consents_of(user)],
         "disclosures": [disclosure_json(e) for e in ledger.entries_about(user)],
     }
@@ -151,10 +158,36 @@ def support_export(user: User) -> dict:
     }
 
 
+def medication_export(user: User) -> dict:
+    """The medication part of an export: each medication with its schedule, and every dose marked or missed."""
+    from companion.models import Dose, Medication
+
+    medications = db.session.scalars(select(Medication).where(Medication.user_id == user.id).order_by(Medication.id)).all()
+    doses = db.session.scalars(select(Dose).where(Dose.user_id == user.id, Dose.status != "snoozed")
+                               .order_by(Dose.scheduled_for, Dose.pk)).all()
+    return {
+        "medications": [{"id": m.id, "name": m.name, "dose": m.dose,
+                         "schedule": {"times": list(m.times), "weekdays": m.weekdays, "every_days": m.every_days},
+                         "start_date": m.start_date, "end_date": m.end_date, "clinic_dosed": m.clinic_dosed,
+                         "reminders": m.reminders, "active": m.active, "missed_after_minutes": m.missed_after_minutes,
+                         "created_at": m.created_at} for m in medications],
+        "doses": [{"id": d.id, "medication_id": d.medication_id, "scheduled_for": d.scheduled_for, "status": d.status,
+                   "reason": d.reason, "recorded_at": d.recorded_at} for d in doses],
+    }
+
+
+def weekly_export(user: User) -> list:
+    from companion.models import WeeklyCheckin
+
+    return list(db.session.scalars(select(WeeklyCheckin).where(WeeklyCheckin.user_id == user.id)
+                                   .order_by(WeeklyCheckin.week_of)))
+
+
 def consent_json(consent: Consent) -> dict:
     return {"id": consent.id, "counselor_id": consent.counselor_id, "scopes": consent.scope_list,
             "purpose": consent.purpose, "expires_on": consent.expires_on, "signature": consent.signature,
-            "signed_at": consent.signed_at, "revoked_at": consent.revoked_at}
+            "signed_at": consent.signed_at, "revoked_at": consent.revoked_at,
+            "medication_names": consent.medication_names}
 
 
 def disclosure_json(entry) -> dict:

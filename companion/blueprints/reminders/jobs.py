@@ -19,6 +19,7 @@ log = logging.getLogger("companion.reminders")
 SCHEDULE = {
     "reminders.plan": ("plan_job", 15 * 60),
     "reminders.dispatch": ("dispatch_job", 30),
+    "medication.missed": ("missed_doses_job", 5 * 60),
 }
 
 
@@ -44,6 +45,13 @@ def dispatch_job(app: Flask) -> None:
                 log.info("%s", counts)
         finally:
             db.session.remove()
+
+
+def missed_doses_job(app: Flask) -> None:
+    """Record as missed each dose whose window passed unmarked (once, however many workers run this)."""
+    from companion.blueprints.medication.jobs import missed_doses
+
+    missed_doses(app)
 
 
 def build_scheduler(app: Flask):

@@ -88,7 +88,7 @@
     return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ""));
   }
 
-  // The queue item for a form of the app's (craving, trigger, coping, check-in, step), or null for any other form.
+  // The queue item for a form of the app's (craving, trigger, coping, check-in, step, dose), or null for any other form.
   function fromForm(action, data, owner) {
     const path = new URL(action, self.location.href).pathname;
     const text = (name) => String(data.get(name) ?? "").trim();
@@ -119,6 +119,14 @@
         : body.craving === undefined ? t("Choose how strong cravings were today, from 0 to 10.")
           : used === undefined ? t("Choose whether you used today.") : null;
       return { ...base, url: "/api/v1/checkins", label: t("Your check-in for {day}", { day }), missing, body };
+    }
+    if (path === "/medications/doses") {
+      // A dose marked taken or skipped: its id was made with the page, so the same tap sent twice marks it once.
+      const status = text("status");
+      return { ...base, url: "/api/v1/doses", label: status === "taken" ? "A dose you marked taken" : "A dose you skipped",
+        missing: ["taken", "skipped"].includes(status) ? null : "Choose taken or skipped.",
+        body: compact({ id, medication_id: number("medication_id"), scheduled_for: text("scheduled_for"), status,
+          reason: text("reason") }) };
     }
     if ((match = path.match(/^\/steps\/(\d+)\/done$/))) {
       const done = text("done") === "1";

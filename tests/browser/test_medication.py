@@ -1,0 +1,73 @@
+"""Medication in real Chromium on a 360 px phone: add one, see today's doses, one tap taken, one marked offline."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from companion.extensions import db
+from companion.models import Dose
+from tests.browser.conftest import axe_violations
+from tests.browser.test_first_visit import fits_the_screen
+from tests.browser.test_journal import signed_in
+from tests.browser.test_pwa import api, controlled
+
+pytestmark = pytest.mark.browser
+
+
+def doses(live_app) -> list[tuple[str, str]]:
+    with live_app.app_context():
+        found = [(d.status, d.scheduled_for.isoformat()) for d in db.session.scalars(select(Dose))]
+        db.session.remove()
+    return found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_add_a_medication_and_mark_todays_doses_online_and_offline(page, live_app, screenshot, scheme):
+    page.emulate_media(color_scheme=scheme)
+    signed_in(page)
+    page.goto("/medications")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Add a medication").click()
+    page.get_by_label("Medication", exact=True).fill("Acamprosate")
+    page.get_by_label("Dose (optional)").fill("666 mg")
+    page.get_by_label("Time", exact=True).fill("00:05")
+    page.get_by_label("Second time (optional)").fill("00:10")
+    page.get_by_label("Third time (optional)").fill("25:99")  # a browser's time input refuses it: left empty
+    screenshot(f"medication-form-{scheme}")
+    assert axe_violations(page) == []
+    assert fits_the_screen(page)
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(r"/medications/\d+$"))
+    assert "Added" in page.locator(".flashes").inner_text()
+    assert axe_violations(page) == []
+    assert fits_the_screen(page)
+    screenshot(f"medication-show-{scheme}")
+
+    page.goto("/")
+    card = page.locator("section[aria-labelledby='today-doses']")
+    expect(card).to_contain_text("Acamprosate")
+    assert axe_violations(page) == []
+    assert fits_the_screen(page)
+    screenshot(f"medication-today-{scheme}")
+    card.get_by_role("button", name="Taken").first.click()  # one tap
+    page.wait_for_url(re.compile(r"/$"))
+    expect(page.locator(".flashes")).to_contain_text("Marked taken")
+    assert [status for status, _ in doses(live_app)] == ["taken"]
+
+    controlled(page)
+    page.context.set_offline(True)
+    page.locator("section[aria-labelledby='today-doses']").get_by_role("button", name="Taken").first.click()
+    expect(page.locator("[data-offline-note]")).to_contain_text("Saved on this phone")
+    screenshot(f"medication-offline-{scheme}", full_page=False)
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.locator("[data-queue-status]").wait_for(state="hidden")
+    page.reload()  # a second load replays nothing twice
+    page.wait_for_load_state("networkidle")
+    assert sorted(status for status, _ in doses(live_app)) == ["taken", "taken"]
+    listed = api(page, "/api/v1/doses")
+    assert [d["status"] for d in listed if d["status"] == "taken"] == ["taken", "taken"]
