@@ -34,7 +34,7 @@ ARGUMENTS = {"goal_id": "goal", "step_id": "step", "entry_id": "entry", "meeting
              "group_id": "group", "key": "occurrence", "participant_id": "participant", "token": "reset_token",
              "slug": "skill", "saved_id": "saved", "consent_id": "consent", "suggestion_id": "suggestion",
              "user_id": "participant", "invite_id": "invite", "feed_id": "feed", "resource_id": "resource",
-             "appointment_id": "appointment"}
+             "appointment_id": "appointment", "medication_id": "medication"}
 # The same in both languages: names of services and formats, and words Spanish shares with English.
 SAME_IN_BOTH = {"Companion", "SAMHSA", "PIN", "CSV", "JSON", "FHIR", "IOP", "UTC", "TTY", "HALT", "HOME", "AYUDA",
                 "CFR", "No", "Error", "English", "Español", "Language", "Idioma", "Crisis", "Text", "Line", "Meeting",
@@ -160,12 +160,15 @@ def walk(database_uri, tmp_path_factory):
 
 
 def more_ids() -> dict:
-    """The ids of rows the browser walk's seed has but does not return."""
+    """The ids of rows the browser walk's seed has but does not return, and a medication of Alex's."""
+    from companion.blueprints.medication import services as medication_services
     from companion.models import Appointment, Consent, GoalSuggestion, InviteCode, MeetingFeed, ProgramResource, SavedMeeting
     first = lambda model: db.session.scalar(select(model.id).order_by(model.id))  # noqa: E731
+    alex = db.session.scalar(select(User).where(User.email == SIGN_INS["participant"]))
+    medication = medication_services.create_medication(alex, name="Buprenorphine", dose="8 mg", times=("08:00",))
     return {"saved": first(SavedMeeting), "consent": first(Consent), "suggestion": first(GoalSuggestion),
             "invite": first(InviteCode), "feed": first(MeetingFeed), "resource": first(ProgramResource),
-            "appointment": first(Appointment)}
+            "appointment": first(Appointment), "medication": medication.id}
 
 
 def page_paths(app, ids: dict) -> list[str]:
