@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import secrets
 
-from flask import Flask, render_template_string, session
+from flask import Flask, render_template, session
+from jinja2 import DictLoader
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import ForeignKey, String, select
@@ -70,6 +71,7 @@ def create_app() -> Flask:
     app.config.update(SECRET_KEY=os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32),
                       SQLALCHEMY_DATABASE_URI=os.environ["DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1),
                       SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False})
+    app.jinja_loader = DictLoader({"page.html": TEMPLATE})  # compiled once and cached, as Companion's templates are
     db.init_app(app)
     login_manager.init_app(app)
 
@@ -85,6 +87,7 @@ def create_app() -> Flask:
         if person is None:
             person = Person(id=n, name=f"Person {n}", email=f"p{n}@floor.example.org")
             db.session.add(person)
+            db.session.flush()
             db.session.add_all([Item(person_id=n, title=f"Step {i} of a goal of person {n}") for i in range(5)])
         token = secrets.token_hex(16)
         db.session.add(SignIn(id=token, person_id=n))
@@ -99,8 +102,8 @@ def create_app() -> Flask:
         reads = [list(db.session.scalars(select(Item).where(Item.person_id == current_user.id).order_by(Item.id)))
                  for _ in range(STATEMENTS - 1)]
         if "filler" not in FILLER:  # sized once, on the first page, so that every page renders once
-            FILLER["filler"] = "x" * max(BYTES - len(render_template_string(TEMPLATE, reads=reads, filler="")), 0)
-        return render_template_string(TEMPLATE, reads=reads, filler=FILLER["filler"])
+            FILLER["filler"] = "x" * max(BYTES - len(render_template("page.html", reads=reads, filler="")), 0)
+        return render_template("page.html", reads=reads, filler=FILLER["filler"])
 
     with app.app_context():
         if os.environ.get("FLOOR_CREATE", "1") == "1":

@@ -462,6 +462,15 @@ def single_client(dsn: str, who: dict[str, str]) -> dict:
     return found
 
 
+def single_client_of(checkout: str, dsn: str, who: dict) -> dict:
+    """``single_client`` run against another checkout's code, in a process of its own."""
+    code = (f"import json, sys; sys.path.insert(0, {str(BENCH)!r}); import pages_load; sys.path.insert(0, {checkout!r}); "
+            f"assert 'companion' not in sys.modules; "
+            f"print('RESULT ' + json.dumps(pages_load.single_client({dsn!r}, {who!r})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=checkout, capture_output=True, text=True, check=True).stdout
+    return json.loads(next(line for line in out.splitlines() if line.startswith("RESULT ")).removeprefix("RESULT "))
+
+
 def measure(client, path: str, statements: list) -> dict:
     """Statements of one warm request, and the median of 50."""
     client.get(path)
@@ -474,7 +483,17 @@ def measure(client, path: str, statements: list) -> dict:
         started = time.perf_counter()
         client.get(path)
         times.append((time.perf_counter() - started) * 1000)
-    return {"queries": count, "median": statistics.median(times)}
+    # Python function calls per request: unlike time, the same however busy the machine is.
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(20):
+        client.get(path)
+    profile.disable()
+    calls = pstats.Stats(profile).total_calls / 20
+    return {"queries": count, "median": statistics.median(times), "calls": calls}
 
 
 # Reporting ---------------------------------------------------------------------------------------------
@@ -530,10 +549,20 @@ def report(rounds: list[dict], single: dict, args: argparse.Namespace, loads: tu
             lines.append(f"| {n} | {label} | {light['mean']:.1f} ms ({light['rps']:.0f}/s) | "
                          f"{heavy['mean']:.1f} ms ({heavy['rps']:.0f}/s) | {ratio:.2f}x | "
                          f"{'yes' if ratio <= 1.5 else '**no**'} |")
+    if any(label.endswith(" before") for results in rounds for label in results):
+        lines += ["", "This code against the code before (`--before`), each page right after the other in the same run:", "",
+                  "| round | page | before | after | after / before |", "|---|---|---|---|---|"]
+        for n, results in enumerate(rounds, 1):
+            for label, r in results.items():
+                if f"{label} before" in results:
+                    old = results[f"{label} before"]
+                    lines.append(f"| {n} | {label} | {old['rps']:.0f}/s, p95 {old['p95']:.1f} ms | {r['rps']:.0f}/s, "
+                                 f"p95 {r['p95']:.1f} ms | {r['rps'] / old['rps']:.2f}x |")
     lines += ["", "One client at a time, through Flask's test client in one process (no gunicorn, no concurrency): "
-              "SQL statements per request and median time of 20 requests.", "",
-              "| page | statements | median |", "|---|---|---|"]
-    lines += [f"| {label} | {r['queries']} | {r['median']:.1f} ms |" for label, r in single.items()]
+              "SQL statements and Python function calls (counted by cProfile, which the machine's load does not "
+              "change) per request, and the median time of 50 requests.", "",
+              "| page | statements | function calls | median |", "|---|---|---|---|"]
+    lines += [f"| {label} | {r['queries']} | {r.get('calls', 0):,.0f} | {r['median']:.1f} ms |" for label, r in single.items()]
     return "\n".join(lines)
 
 
@@ -565,6 +594,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--only", help="measure only these paths (comma-separated), for profiling")
     parser.add_argument("--write", action="store_true", help="record the results in BENCHMARKS.md")
+    parser.add_argument("--single-only", action="store_true", help="only the one-client-at-a-time figures (no load)")
+    parser.add_argument("--before", help="a checkout of earlier code (git worktree add --detach DIR REV), served and "
+                                         "measured in the same run, each page right after the same page of this code")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install wrk")
@@ -577,16 +609,27 @@ def main() -> None:
     pools = {"participants": light, "counselors": [counselor(n) for n in LIGHT_COUNSELORS],
              "participants 100x": heavy, "counselors 100x": [counselor(1)]}
     env = {**os.environ, "DATABASE_URL": dsn, "SECRET_KEY": secrets.token_urlsafe(48),
-           "RATELIMIT_STORAGE_URI": limits_storage(), "FLASK_DEBUG": "0", "WEB_CONCURRENCY": str(args.workers)}
+           "RATELIMIT_STORAGE_URI": limits_storage(), "FLASK_DEBUG": "0", "WEB_CONCURRENCY": str(args.workers),
+           "FLOOR_CREATE": "0"}
+    os.environ["DATABASE_URL"] = dsn
+    import floor_app  # noqa: F401  creates the floor app's tables here, once, before its workers start
     only = set(args.only.split(",")) if args.only else None
     rounds = []
+    if args.single_only:
+        only = {"none"}
+        args.rounds = 0
+    before = gunicorn("wsgi:app", env, args, ["--chdir", args.before, "--pythonpath", args.before]) if args.before \
+        else contextlib.nullcontext()
     with gunicorn("wsgi:app", env, args) as site, gunicorn("hello_app:app", env, args, ["--chdir", str(BENCH)]) as hello, \
-            gunicorn("floor_app:app", env, args, ["--chdir", str(BENCH)]) as floor:
+            gunicorn("floor_app:app", env, args, ["--chdir", str(BENCH)]) as floor, before as earlier:
         for n in range(args.rounds):
             results = {}
             plan = [("hello", hello, "/", None), ("floor", floor, "/", "floor")]
-            plan += [(path, site, path, kind) for kind, path in PAGES]
-            plan += [(f"{path} 100x", site, path, f"{kind} 100x") for kind, path in PAGES if path != "/goals"]
+            for kind, path in PAGES:
+                plan.append((path, site, path, kind))
+                if earlier:
+                    plan.append((f"{path} before", earlier, path, kind))
+            plan += [(f"{path} 100x", site, path, f"{kind} 100x") for kind, path in PAGES if path not in ("/goals", "/sessions")]
             for label, base, path, pool in plan:
                 if only and label not in ("hello", "floor") and path not in only:
                     continue
@@ -598,15 +641,20 @@ def main() -> None:
                       f"wrk CPU {100 * r['wrk_cpu']:.0f} %  load {r['load']:.1f}", flush=True)
             rounds.append(results)
     loads.append(os.getloadavg()[0])
-    if only:
+    if only and not args.single_only:
         return
     who = {"/": (light[0], "/"), "/goals": (light[0], "/goals"), "/journal": (light[0], "/journal"),
            "/sessions": (light[0], "/sessions"),
            "/caseload": (counselor(2), "/caseload"), "/ 100x": (heavy[0], "/"), "/journal 100x": (heavy[0], "/journal"),
            "/caseload 100x": (counselor(1), "/caseload")}
     single = single_client(dsn, who)
+    if args.before:
+        single.update({f"{label} before": r for label, r in single_client_of(args.before, dsn, who).items()
+                       if label != "floor"})
     for label, r in single.items():
-        print(f"single client  {label:<16} {r['queries']:3} statements  median {r['median']:6.1f} ms")
+        print(f"single client  {label:<16} {r['queries']:3} statements  {r.get('calls', 0):8,.0f} calls  median {r['median']:6.1f} ms")
+    if args.single_only:
+        return
     body = report(rounds, single, args, (loads[0], loads[1]))
     print()
     print(body)

@@ -361,3 +361,54 @@ def test_attendance_shows_only_under_its_scope_and_a_missed_session_is_flagged(c
     rows = {row["name"]: row for row in counselor.get("/api/v1/caseload").get_json()}
     assert rows["Alex"]["sessions_attended"] == 1 and "missed_session" in rows["Alex"]["flags"]
     assert rows["Maria"]["sessions_attended"] is None and "missed_session" not in rows["Maria"]["flags"]
+
+
+def test_a_new_note_is_on_today_in_the_inbox_and_at_the_top_of_the_goal(counselor, app, clinic, make_goal, make_consent):
+    from companion.blueprints.reminders.dispatch import dispatch
+    from companion.models import Notification
+
+    make_consent(clinic.alex, clinic.counselor)
+    goal = make_goal(clinic.alex, title="Sleep by eleven", shared=True)
+    token = csrf_from(counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True))
+    assert counselor.post(f"/caseload/goals/{goal.id}/encourage",
+                          data={"csrf_token": token, "body": "Proud of you"}).status_code == 303
+    participant = app.test_client()
+    Auth(participant).login("alex@example.org")
+    today = participant.get("/").get_data(as_text=True)
+    assert "Jordan left you a note" in today and "Sleep by eleven" in today and f"/goals/{goal.id}#notes-heading" in today
+    assert "Proud of you" not in today  # the note itself is read on its goal's page
+    # The inbox has it a minute later (and push or e-mail only through the person's own channels, discreet).
+    dispatch(now=datetime.now(UTC) + timedelta(minutes=2))
+    inbox = db.session.scalars(db.select(Notification).where(Notification.user_id == clinic.alex.id)).all()
+    assert [(n.title, n.url) for n in inbox] == [("Jordan left you a note", f"/goals/{goal.id}#notes-heading")]
+    page = participant.get(f"/goals/{goal.id}").get_data(as_text=True)
+    assert page.index("Proud of you") < page.index("Steps</h2>")  # at the top of the goal
+    assert "new-badge" in page
+    assert "left you a note" not in participant.get("/").get_data(as_text=True)  # read: no longer news
+    assert "new-badge" not in participant.get(f"/goals/{goal.id}").get_data(as_text=True)
+
+
+def test_a_note_read_before_its_minute_is_not_announced(counselor, app, clinic, make_goal, make_consent):
+    from companion.blueprints.reminders.dispatch import dispatch
+    from companion.models import Notification
+
+    make_consent(clinic.alex, clinic.counselor)
+    goal = make_goal(clinic.alex, shared=True)
+    token = csrf_from(counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True))
+    counselor.post(f"/caseload/goals/{goal.id}/encourage", data={"csrf_token": token, "body": "Keep going"})
+    participant = app.test_client()
+    Auth(participant).login("alex@example.org")
+    participant.get(f"/goals/{goal.id}")
+    dispatch(now=datetime.now(UTC) + timedelta(minutes=2))
+    assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
+
+
+def test_another_persons_new_notes_are_not_on_my_today(counselor, app, clinic, make_goal, make_consent):
+    make_consent(clinic.maria, clinic.counselor)
+    goal = make_goal(clinic.maria, title="Maria's goal", shared=True)
+    token = csrf_from(counselor.get(f"/caseload/{clinic.maria.id}").get_data(as_text=True))
+    counselor.post(f"/caseload/goals/{goal.id}/encourage", data={"csrf_token": token, "body": "For Maria"})
+    participant = app.test_client()
+    Auth(participant).login("alex@example.org")
+    assert "left you a note" not in participant.get("/").get_data(as_text=True)
+    assert participant.get(f"/goals/{goal.id}").status_code == 404

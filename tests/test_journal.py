@@ -430,3 +430,88 @@ def test_custom_skills_named_without_latin_letters_each_get_their_own_address(si
     second = services.create_custom_skill(signed_in, name="音楽")
     assert first.slug != second.slug and first.slug.startswith("my-")
     assert services.skill_for(signed_in, second.slug).name == "音楽"
+
+
+# After "I used"
+
+def test_saying_i_used_answers_with_thanks_and_next_steps_and_resets_nothing(client, signed_in):
+    from companion.blueprints.support import services as support_services
+
+    services.set_start_date(signed_in, local_today() - timedelta(days=40))
+    support_services.save_safety_plan(signed_in, {"people": [{"name": "Mom", "phone": "555-0100"}]})
+    entry = add_entry(signed_in)
+    response = post(client, f"/log/{entry.id}", {"intensity": "8", "outcome": "used"})
+    assert response.status_code == 303 and response.headers["Location"].startswith("/journal/after-use?at=")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Thank you for being honest" in page and "Nothing has been reset" in page
+    assert 'href="tel:555-0100"' in page and "Mom" in page  # the safety plan's people
+    assert 'href="tel:988"' in page and 'href="/support/safety-plan"' in page
+    restart = re.search(r'href="(/journal/sober\?slip_at=[^"#]+)#slip-heading"', page).group(1)
+    assert services.sober_status(signed_in).days == 40  # nothing reset
+    assert db.session.scalar(db.select(db.func.count(SoberStreak.id))) == 1
+    local = entry.occurred_at.astimezone(NEW_YORK).strftime("%Y-%m-%dT%H:%M")
+    slip = client.get(restart.replace("&amp;", "&")).get_data(as_text=True)
+    assert f'value="{local}"' in slip  # the slip form, filled with the entry's time
+    assert services.sober_status(signed_in).days == 40  # still: only the person's own "Start my count again" resets
+
+
+def test_a_new_entry_or_check_in_that_says_used_leads_to_the_kind_screen(client, signed_in):
+    response = post(client, "/log/trigger", {"outcome": "used", "triggers": "stress"})
+    assert response.status_code == 303 and "/journal/after-use" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Restart my count" not in page  # no count to restart: nothing is offered that does not apply
+    response = post(client, "/journal/checkin", {"day": local_today().isoformat(), "mood": "2", "craving": "7",
+                                                 "used": "yes"})
+    assert response.status_code == 303 and "/journal/after-use" in response.headers["Location"]
+    response = post(client, "/journal/checkin", {"day": local_today().isoformat(), "mood": "3", "craving": "2",
+                                                 "used": "no"})
+    assert response.headers["Location"] == "/"
+
+
+def test_the_kind_screen_takes_any_time_given(client, signed_in):
+    for at in ("", "not-a-time", "2026-13-40T99:99"):
+        assert client.get(f"/journal/after-use?at={at}").status_code == 200
+    assert client.get("/journal/sober?slip_at=nonsense").status_code == 200
+
+
+# Milestones
+
+@pytest.mark.parametrize("days, label", [(1, "24 hours"), (7, "7 days"), (30, "30 days"), (180, "6 months"),
+                                         (365, "1 year"), (730, "2 years")])
+def test_milestones_have_the_names_people_use(app, days, label):
+    with app.test_request_context():
+        assert services.milestone_label(days) == label
+
+
+@pytest.mark.parametrize("ago, shown", [(30, True), (31, True), (32, True), (33, False), (29, False)])
+def test_a_milestone_is_recognised_on_today_for_a_few_days(client, signed_in, ago, shown):
+    services.set_start_date(signed_in, local_today() - timedelta(days=ago))
+    page = client.get("/").get_data(as_text=True)
+    assert ("milestone-moment" in page) is shown
+    if shown:
+        assert "30 days" in page
+
+
+def test_a_hidden_counter_shows_no_milestone(client, signed_in):
+    services.set_start_date(signed_in, local_today() - timedelta(days=30))
+    services.set_counter_shown(signed_in, False)
+    assert "milestone-moment" not in client.get("/").get_data(as_text=True)
+
+
+def test_insights_say_in_plain_sentences_what_the_entries_show(client, signed_in):
+    evening = datetime.now(NEW_YORK).replace(hour=19, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    for hours in (0, 1, 2):
+        add_entry(signed_in, occurred_at=evening.replace(hour=17 + hours), triggers=["stress"], skill="paced-breathing",
+                  helped=4 + (hours == 0))
+    add_entry(signed_in, occurred_at=evening.replace(hour=8), triggers=["boredom"])
+    html = client.get("/journal/insights?days=7").get_data(as_text=True)
+    said = html[html.index("What your entries say"):html.index("Top triggers")]
+    assert "Most of your cravings come between" in said
+    assert "Your most common trigger: Stress (3 times)." in said
+    assert "Paced breathing helped you most: 4.3 out of 5." in said
+
+
+def test_insights_say_nothing_the_numbers_do_not_support(client, signed_in):
+    add_entry(signed_in)
+    html = client.get("/journal/insights?days=7").get_data(as_text=True)
+    assert "What your entries say" not in html and "Most of your cravings" not in html

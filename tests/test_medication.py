@@ -541,3 +541,36 @@ def test_the_demo_gives_each_participant_a_medication_once(app):
     assert (db.session.scalar(select(func.count(Medication.id))), db.session.scalar(select(func.count(Dose.pk)))) == counts
     alex = db.session.scalar(select(User).where(User.email == "alex@example.org"))
     assert services.summaries([alex])[alex.id]["adherence_28d"] is not None
+
+
+def test_several_workers_at_once_record_each_missed_dose_once(app, participant):
+    import threading
+
+    now = datetime(2026, 2, 4, 17, tzinfo=UTC)
+    for n in range(3):
+        med(participant, name=f"Medication {n}", times=["08:00", "09:00"], created=datetime(2026, 2, 1, tzinfo=UTC))
+    db.session.remove()
+    barrier = threading.Barrier(4)
+    written, errors = [], []
+
+    def worker():
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                written.append(services.record_missed(now))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    rows = db.session.scalar(select(func.count(Dose.pk)))
+    # Per medication, within the 3 days looked back (from 1 February 17:00 UTC): both doses of 2 and 3 February and
+    # the 08:00 of the 4th (13:00 UTC, three hours past at 16:00); the 09:00 of the 4th is still within its window.
+    assert rows == sum(written) == 3 * 5
+    assert db.session.scalar(select(func.count(func.distinct(Dose.id)))) == rows

@@ -112,7 +112,7 @@ def test_a_bad_pin_is_refused_with_a_clear_message(client, auth, participant, pi
 def test_a_pin_is_stored_hashed_and_the_settings_say_it_is_on(client, with_pin):
     db.session.refresh(with_pin)
     assert with_pin.pin_hash.startswith("$argon2id$") and "2580" not in with_pin.pin_hash
-    assert "The PIN lock is on" in client.get("/settings").get_data(as_text=True)
+    assert "The PIN lock is on" in client.get("/settings/security").get_data(as_text=True)  # Settings was split
     assert "data-pin-lock" in client.get("/").get_data(as_text=True)
 
 

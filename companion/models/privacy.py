@@ -158,5 +158,6 @@ class Encouragement(Base):
     counselor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime | None]  # first read by the participant (on the goal's page or the inbox's link)
 
     counselor: Mapped[User | None] = relationship(foreign_keys=[counselor_id])

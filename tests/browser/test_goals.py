@@ -33,6 +33,7 @@ def test_goal_from_a_template_with_steps_reordered_and_ticked_off(page, screensh
     page.wait_for_url(re.compile(r"/goals/\d+#steps$"))
     assert step_titles(page)[-1] == "Make my room dark"
 
+    page.get_by_role("link", name="Reorder steps").click()  # the arrows live in the Reorder mode
     page.get_by_role("button", name="Move “Make my room dark” up").click()
     expect(page.locator("ol.steps .step-title").nth(3)).to_have_text("Make my room dark")
 
@@ -60,6 +61,7 @@ def test_reorder_and_tick_off_work_without_javascript(browser, live_server):
     page.wait_for_url(re.compile(r"/goals/\d+$"))
     first = step_titles(page)[0]
     # Without JavaScript each button posts a form and the goal page loads again: wait for the new page.
+    page.get_by_role("link", name="Reorder steps").click()  # the arrows live in the Reorder mode
     page.get_by_role("button", name=f"Move “{first}” down").click()
     expect(page.locator("ol.steps .step-title").nth(1)).to_have_text(first)
     page.get_by_role("button", name=re.compile("^Write down two people")).click()

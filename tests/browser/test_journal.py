@@ -35,6 +35,7 @@ def test_a_craving_in_three_taps_then_details_check_in_and_insights(page, screen
     assert "Saved" in page.locator(".flashes").inner_text()
 
     page.get_by_label("Stress").check()
+    page.get_by_text("More: HALT, the feeling, a note, the time").click()  # the optional parts are folded
     page.get_by_label("Tired").check()
     page.get_by_label("The feeling").fill("anxious")
     page.get_by_label("The skill you tried").select_option("urge-surfing")
@@ -69,6 +70,7 @@ def test_a_mistake_keeps_what_was_typed(page):
     signed_in(page)
     page.goto("/log/trigger")
     page.get_by_label("Places").check()
+    page.get_by_text("More: HALT, the feeling, a note, the time").click()  # the optional parts are folded
     page.get_by_label("A note (optional)").fill("x" * 2001)
     page.get_by_role("button", name="Save").click()
     assert "2,000 characters" in page.locator("#note-error").inner_text()

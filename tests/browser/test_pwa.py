@@ -174,6 +174,9 @@ def test_the_offline_page_keeps_a_check_in_and_the_safety_plan(page, live_app):
     plan = page.locator("[data-plan]")
     expect(plan).to_be_visible()
     expect(plan).to_contain_text("988")  # the prefilled crisis lines
+    # Crisis Text Line is texted, never called, on the phone's own copy too.
+    expect(plan.get_by_role("link", name="Text HOME to 741741")).to_have_attribute("href", "sms:741741?&body=HOME")
+    assert plan.locator('a[href="tel:741741"]').count() == 0
     checkin = page.locator("#checkin")
     checkin.get_by_role("button", name="Save my check-in").click()
     expect(checkin).to_contain_text("Choose your mood")  # kept nothing half-done, said why
@@ -309,7 +312,7 @@ def test_a_push_from_the_worker_shows_a_discreet_notification_and_opens_the_inbo
     """)
     signed_in(page)
     controlled(page)
-    page.goto("/settings")
+    page.goto("/settings/reminders")  # its own page since Settings was split
     page.get_by_role("button", name="Turn on notifications on this phone").click()
     page.get_by_text("Notifications are on for this phone.").wait_for()
 
@@ -360,7 +363,7 @@ def test_quick_exit_leaves_for_a_neutral_site_and_clears_the_cache(lenient_page,
 
 def test_a_pin_locks_the_installed_app_when_it_opens(page, screenshot):
     signed_in(page)
-    page.goto("/settings")
+    page.goto("/settings/security")  # its own page since Settings was split
     page.get_by_role("link", name="Set a PIN").click()
     page.get_by_label("A PIN of 4 to 8 digits").fill("1234")
     page.get_by_label("The same PIN again").fill("1234")
@@ -369,7 +372,7 @@ def test_a_pin_locks_the_installed_app_when_it_opens(page, screenshot):
     page.get_by_label("A PIN of 4 to 8 digits").fill("2580")
     page.get_by_label("The same PIN again").fill("2580")
     page.get_by_role("button", name="Turn on the PIN lock").click()
-    page.wait_for_url(re.compile(r"/settings$"))
+    page.wait_for_url(re.compile(r"/settings/security$"))
     assert axe_violations(page) == []
 
     page.goto("/launch")  # the manifest's start_url: how the installed app opens

@@ -73,8 +73,8 @@ def test_a_participant_checks_in_from_today_and_sees_the_agenda_settings_and_inb
     page.wait_for_url(re.compile(r"/sessions$"))
     assert page.get_by_role("heading", name="Individual session").is_visible()
     check(page, screenshot, "agenda")
-    page.goto("/settings")
-    assert page.get_by_role("heading", name="Reminders").is_visible()
+    page.goto("/settings/reminders")  # its own page since Settings was split
+    assert page.get_by_role("heading", name="Reminders", exact=True).is_visible()
     check(page, screenshot, "settings")
     page.get_by_label("30 minutes before").check()
     page.get_by_role("button", name="Save reminders").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -9,10 +10,12 @@ from flask import request, url_for
 from flask_login import current_user
 from pydantic import BaseModel, Field, model_validator
 
+from companion import phones
 from companion.blueprints.api.spec import Input, Query, endpoint
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.support import services
-from companion.blueprints.support.library import type_name
+from companion.blueprints.support.library import PEOPLE_STEPS, type_name
+from companion.i18n import current_language
 from companion.models import Meeting
 from companion.timezones import zone
 
@@ -169,10 +172,24 @@ def delete_saved_meeting(saved_id: int):
     return None, 204
 
 
+class Route(BaseModel):
+    kind: Literal["call", "text"]
+    href: str = Field(description="tel: for a line that takes calls; sms: (with the keyword in the body) for "
+                                  "one that takes texts, such as Crisis Text Line.")
+    label: str = Field(description="The words for its button, in the caller's language.")
+
+
+class RouteIn(Input):
+    kind: Literal["call", "text"]
+    href: str = Field(max_length=200)
+    label: str = Field(max_length=200)
+
+
 class Contact(Input):
     name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40, description="Digits, spaces and + ( ) - . * #.",
                               json_schema_extra={"pattern": services.PHONE.pattern})
+
 
 
 Lines = Annotated[list[Line], Field(max_length=20)]
@@ -190,6 +207,8 @@ class SafetyPlanIn(Input):
     environment: Lines = Field(default_factory=list, description="Step 6: making the environment safe.")
     reasons: Lines = Field(default_factory=list, description="Optional: what is most important to me and worth living for.")
     updated_at: datetime | None = Field(default=None, description="Read-only: accepted and ignored, so a plan read can be sent back.")
+    links: dict[Annotated[str, Field(max_length=40)], Annotated[list[RouteIn], Field(max_length=4)]] | None = Field(
+        default=None, max_length=120, description="Read-only: accepted and ignored.")
 
 
 class SafetyPlanOut(BaseModel):
@@ -201,10 +220,16 @@ class SafetyPlanOut(BaseModel):
     environment: list[str]
     reasons: list[str]
     updated_at: datetime | None = Field(description="null until the plan is first saved.")
+    links: dict[str, list[Route]] = Field(description=(
+        "How to reach each phone number in the plan, by the number as written: a crisis line's own routes "
+        "(Crisis Text Line takes texts only: sms:741741 with its keyword), or a call."))
 
 
 def safety_body(content: dict, updated_at: datetime | None) -> dict:
-    return {**content, "updated_at": updated_at}
+    language = current_language()
+    numbers = {person["phone"] for key in PEOPLE_STEPS for person in content[key] if person["phone"]}
+    links = {phone: [asdict(route) for route in phones.routes_for(phone, language)] for phone in sorted(numbers)}
+    return {**content, "updated_at": updated_at, "links": links}
 
 
 @endpoint("/safety-plan", "GET", summary="My safety plan", tag="support", response=SafetyPlanOut)
@@ -217,7 +242,7 @@ def safety_plan():
           response=SafetyPlanOut)
 def put_safety_plan(body: SafetyPlanIn):
     """Replace my safety plan with the body."""
-    return safety_body(*services.save_safety_plan(current_user, body.model_dump(exclude={"updated_at"})))
+    return safety_body(*services.save_safety_plan(current_user, body.model_dump(exclude={"updated_at", "links"})))
 
 
 class Sponsor(BaseModel):

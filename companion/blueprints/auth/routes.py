@@ -121,11 +121,9 @@ def reset_request():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
             link = absolute_url("auth.reset_password", token=services.make_reset_token(user))
-            with force_locale(user.language):  # the account's language, not the page's
-                send_mail(user.email, _("Reset your Companion password"),
-                          _("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n%(link)s\n\n"
-                            "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n",
-                            name=user.name, link=link))
+            send_mail(user.email, "Reset your Companion password",
+                      f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n{link}\n\n"
+                      "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n")
         # The same answer whether or not the address has an account.
         flash(_("If that address has an account, we have sent it a link to choose a new password. "
               "It works for one hour."), "info")
@@ -159,9 +157,10 @@ def reset_password(token: str):
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Name, time zone, password, and signing out."""
+    """Settings: about you (name, time zone, language), the other settings pages, and signing out."""
+    if request.method == "POST" and "password-submit" in request.form:
+        return security()  # a password form sent here before Security had its own page
     profile = ProfileForm(obj=current_user, prefix="profile")
-    password = PasswordChangeForm(prefix="password")
     status = 200
     if request.method == "POST":
         status = 422
@@ -174,7 +173,18 @@ def settings():
             else:
                 flash(_("Your details are saved."), "success")
                 return redirect(url_for("auth.settings"), code=303)
-        elif "password-submit" in request.form and password.validate_on_submit():
+    return render_template("auth/settings.html", profile=profile), status
+
+
+@bp.route("/settings/security", methods=["GET", "POST"])
+@login_required
+def security():
+    """Security: the password, the PIN lock, and signing out on every device."""
+    password = PasswordChangeForm(prefix="password")
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if "password-submit" in request.form and password.validate_on_submit():
             try:
                 services.change_password(current_user, password.current_password.data, password.new_password.data)
             except Invalid as error:
@@ -182,8 +192,8 @@ def settings():
             else:
                 start_session(current_user)  # this device stays signed in; every other one is signed out
                 flash(_("Your password is changed. Other devices have been signed out."), "success")
-                return redirect(url_for("auth.settings"), code=303)
-    return render_template("auth/settings.html", profile=profile, password=password), status
+                return redirect(url_for("auth.security"), code=303)
+    return render_template("auth/security.html", password=password), status
 
 
 @bp.post("/settings/sign-out-everywhere")

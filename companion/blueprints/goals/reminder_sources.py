@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from companion.blueprints.reminders.sources import Planned, reminder_source
 from companion.extensions import db
-from companion.models import Goal, GoalStep, User
+from companion.models import Encouragement, Goal, GoalStep, User
 from companion.timezones import zone
 
 REMIND_AT = time(9, 0)
@@ -34,3 +34,29 @@ def due_steps(start: datetime, end: datetime, user_ids: Collection[int] | None) 
         if start <= at < end:
             yield Planned(user_id=step.user_id, source_id=str(step.id), at=at, title=_l("Step due today: %(step)s", step=step.title),
                           url=f"/goals/{step.goal_id}")
+
+
+# A counselor's note is announced a minute after it is written (the planner plans from now on), through the
+# person's own channels: in the inbox, and by push or e-mail only as they chose, discreet by default.
+NOTE_DELAY = timedelta(minutes=1)
+
+
+def _note_still_new(row) -> bool:
+    note = db.session.get(Encouragement, int(row.source_id))
+    return note is not None and note.seen_at is None
+
+
+@reminder_source("encouragement", uses_lead_times=False, still_wanted=_note_still_new)
+def new_notes(start: datetime, end: datetime, user_ids: Collection[int] | None) -> Iterator[Planned]:
+    """Each counselor's note not yet read, announced once, a minute after it was written."""
+    query = (select(Encouragement, User.name).outerjoin(User, User.id == Encouragement.counselor_id)
+             .where(Encouragement.seen_at.is_(None), Encouragement.created_at >= start - NOTE_DELAY,
+                    Encouragement.created_at < end - NOTE_DELAY))
+    if user_ids is not None:
+        query = query.where(Encouragement.user_id.in_(list(user_ids)))
+    for note, counselor in db.session.execute(query):
+        at = note.created_at + NOTE_DELAY
+        if start <= at < end:
+            who = counselor or "Your counselor"
+            yield Planned(user_id=note.user_id, source_id=str(note.id), at=at, title=f"{who} left you a note",
+                          url=f"/goals/{note.goal_id}#notes-heading")

@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.blueprints.auth.sessions import safe_next
@@ -70,7 +71,7 @@ def create():
 def show(goal_id: int):
     """A goal with its steps."""
     goal = services.goal_for(current_user, goal_id)
-    return render_template("goals/show.html", goal=goal, add_form=AddStepForm(),
+    return render_template("goals/show.html", goal=goal, add_form=AddStepForm(), reorder=bool(request.args.get("reorder")),
                            notes=services.encouragement_for(current_user, goal))
 
 
@@ -150,6 +151,8 @@ def toggle_step(step_id: int):
     done = request.form.get("done") == "1"
     client_id = (request.form.get("client_id") or "").strip()[:64] or None
     services.set_done(current_user, step, done, client_id=client_id)
+    if done and request.form.get("next"):  # ticked on Today, where the page reloads: say it was kept
+        flash(_("Done: “%(step)s”. Well done.", step=step.title), "success")
     return redirect(safe_next(request.form.get("next")) if request.form.get("next") else
                     url_for("goals.show", goal_id=step.goal_id, _anchor=f"step-{step.id}"), code=303)
 
@@ -160,7 +163,8 @@ def move_step(step_id: int):
     step = services.step_for(current_user, step_id)
     offset = -1 if request.form.get("direction") == "up" else 1
     services.move_step(step, max(0, step.position + offset))
-    return redirect(url_for("goals.show", goal_id=step.goal_id, _anchor=f"step-{step.id}"), code=303)
+    reorder = {"reorder": 1} if request.form.get("reorder") else {}  # stay in the Reorder mode
+    return redirect(url_for("goals.show", goal_id=step.goal_id, _anchor=f"step-{step.id}", **reorder), code=303)
 
 
 @bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from companion.access import ME, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.goals.library import BY_SLUG
@@ -288,6 +288,39 @@ def answer_suggestion(user: User, suggestion_id: int, accept: bool) -> Goal | No
 
 
 def encouragement_for(user: User, goal: Goal) -> list:
-    """Counselors' notes on one of my goals."""
-    return list(db.session.scalars(mine(user, Encouragement).where(Encouragement.goal_id == goal.id)
-                                   .order_by(Encouragement.created_at.desc())))
+    """Counselors' notes on one of my goals; reading them here marks the new ones seen (off Today)."""
+    notes = list(db.session.scalars(mine(user, Encouragement).where(Encouragement.goal_id == goal.id)
+                                    .order_by(Encouragement.created_at.desc())))
+    unseen = [note for note in notes if note.seen_at is None]
+    if unseen:
+        now = datetime.now(UTC)
+        for note in unseen:
+            note.seen_at = now
+        db.session.commit()
+        for note in unseen:
+            note.new = True  # shown as new this once
+    return notes
+
+
+def note_columns(user: User) -> dict:
+    """Counselors' notes I have not read yet, as scalar subqueries read with the rest of Today: how many, and
+    the newest one's goal, goal title and writer."""
+    unseen = mine_columns(user, Encouragement, Encouragement.id).where(Encouragement.seen_at.is_(None))
+    newest = unseen.order_by(Encouragement.created_at.desc(), Encouragement.id.desc()).limit(1).scalar_subquery()
+    note = aliased(Encouragement)  # the newest note itself, apart from the subquery that finds it
+    return {
+        "notes_new": mine_columns(user, Encouragement, func.count()).where(Encouragement.seen_at.is_(None))
+        .scalar_subquery(),
+        "note_goal_id": select(note.goal_id).where(note.id == newest).scalar_subquery(),
+        "note_goal": select(Goal.title).join(note, note.goal_id == Goal.id).where(note.id == newest).scalar_subquery(),
+        "note_from": select(User.name).join(note, note.counselor_id == User.id).where(note.id == newest)
+        .scalar_subquery(),
+    }
+
+
+def new_notes(values) -> dict | None:
+    """What Today says of unread notes (from ``note_columns``), or None when there are none."""
+    if not values.notes_new:
+        return None
+    return {"count": values.notes_new, "goal_id": values.note_goal_id, "goal": values.note_goal,
+            "counselor": values.note_from}

@@ -67,6 +67,8 @@ class EntryForm(FlaskForm):
                           description=_l("One word is enough, like anxious, lonely or bored."),
                           render_kw={"list": "emotion-list"})
     skill = SelectField(_l("The skill you tried"), choices=[], validate_choice=False)
+    # The whole library, folded under the one-tap chips (favourites, what helped): a choice here wins.
+    skill_more = SelectField(_l("Another skill"), choices=[], validate_choice=False)
     helped = RadioField(_l("How much did it help? (1–5)"), choices=scale(1, 5), coerce=optional_int,
                         validate_choice=False, invalid_value_message=_l("Choose from 1 to 5."),
                         description=_l("1 is not at all, 5 is a lot."))

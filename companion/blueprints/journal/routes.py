@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from companion.blueprints.journal import bp, charts, services
 from companion.blueprints.journal.forms import (
+    DATETIME_FORMAT,
     EMOTIONS,
     HALT_LABELS,
     KIND_LABELS,
@@ -26,6 +27,7 @@ from companion.blueprints.journal.forms import (
     StartDateForm,
 )
 from companion.blueprints.journal.library import FAMILIES
+from companion.blueprints.support import services as support_services
 from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
 from companion.models import utcnow
@@ -44,6 +46,12 @@ def require_login() -> None:
 @bp.context_processor
 def labels() -> dict:
     return {"labels": LABELS, "emotions": EMOTIONS}
+
+
+@bp.app_template_filter("milestone")
+def milestone(days: int) -> str:
+    """A number of days as a milestone's name (24 hours, 6 months, 1 year), on Today as in the journal."""
+    return services.milestone_label(days)
 
 
 def client_id(form) -> uuid.UUID:
@@ -100,7 +108,7 @@ def craving():
         status = 422
         if form.validate_on_submit():
             try:
-                entry, _created = services.log_entry(current_user, entry_id=client_id(form), kind="craving",
+                entry, _ = services.log_entry(current_user, entry_id=client_id(form), kind="craving",
                                               intensity=form.intensity.data)
             except (Invalid, Conflict) as error:
                 already_used(form, error)
@@ -110,14 +118,31 @@ def craving():
     return render_template("journal/craving.html", form=form, helped=services.what_helped(current_user)), status
 
 
-def skill_choices(form: EntryForm) -> None:
-    form.skill.choices = options([("", _("None"))] + [(s.slug, s.name) for s in services.skills_for(current_user)])
+def skill_choices(form: EntryForm) -> list[tuple[str, str]]:
+    """The skill fields' choices; gives the one-tap chips: favourites, then what helped lately."""
+    skills = services.skills_for(current_user)
+    form.skill.choices = options([("", _("None"))] + [(s.slug, s.name) for s in skills])
+    form.skill_more.choices = form.skill.choices
+    names = {s.slug: s.name for s in skills}
+    slugs = [s.slug for s in skills if s.slug in services.favourite_slugs(current_user)]
+    slugs += [item["slug"] for item in services.what_helped(current_user, limit=4) if item["slug"] not in slugs]
+    return [(slug, names[slug]) for slug in slugs[:CHIPS]]
+
+
+# At most this many skills as one-tap chips above the whole list.
+CHIPS = 6
+
+
+def place_skill(form: EntryForm, chips: list[tuple[str, str]], slug: str | None) -> None:
+    """Show a skill as its chip, or chosen in the folded list when it is not among the chips."""
+    form.skill.data = slug or ""
+    form.skill_more.data = slug if slug and chips and slug not in {chip for chip, _ in chips} else ""
 
 
 def entry_changes(form: EntryForm) -> dict:
     return {"occurred_at": local(form.occurred_at.data), "intensity": form.intensity.data,
             "triggers": form.triggers.data or [], "halt": form.halt.data or [], "emotion": form.emotion.data or "",
-            "skill": form.skill.data or None, "helped": form.helped.data, "outcome": form.outcome.data or None,
+            "skill": form.skill_more.data or form.skill.data or None, "helped": form.helped.data, "outcome": form.outcome.data or None,
             "note": form.note.data or ""}
 
 
@@ -125,22 +150,26 @@ def entry_changes(form: EntryForm) -> dict:
 def new_entry(kind: str):
     """Log a trigger or a coping skill used, with its details."""
     form = EntryForm()
-    skill_choices(form)
+    chips = skill_choices(form)
     status = 200
     if request.method == "GET":
         form.occurred_at.data = local_now().replace(tzinfo=None)
+        if request.args.get("skill") in {choice.value for choice in form.skill.choices}:
+            place_skill(form, chips, request.args["skill"])  # "I used this skill" on a skill's page
     else:
         status = 422
         if form.validate_on_submit():
             try:
                 changes = entry_changes(form)
-                entry, _created = services.log_entry(current_user, entry_id=client_id(form), kind=kind, **changes)
+                entry, _ = services.log_entry(current_user, entry_id=client_id(form), kind=kind, **changes)
             except (Invalid, Conflict) as error:
                 already_used(form, error)
             else:
+                if entry.outcome == "used":
+                    return after_use_redirect(entry.occurred_at)
                 flash(_("Saved. Well done for writing it down."), "success")
                 return redirect(url_for("journal.index"), code=303)
-    return render_template("journal/entry.html", form=form, kind=kind, entry=None,
+    return render_template("journal/entry.html", form=form, kind=kind, entry=None, chips=chips,
                            helped=services.what_helped(current_user) if kind == "trigger" else []), status
 
 
@@ -149,11 +178,11 @@ def edit(entry_id: uuid.UUID):
     """An entry's details, to add or change."""
     entry = services.entry_for(current_user, entry_id)
     form = EntryForm(obj=entry) if request.method == "GET" else EntryForm()
-    skill_choices(form)
+    chips = skill_choices(form)
     status = 200
     if request.method == "GET":
         form.occurred_at.data = entry.occurred_at.astimezone(zone(current_user.timezone)).replace(tzinfo=None)
-        form.skill.data = entry.skill or ""
+        place_skill(form, chips, entry.skill)
         form.outcome.data = entry.outcome or ""
     else:
         status = 422
@@ -163,15 +192,35 @@ def edit(entry_id: uuid.UUID):
             if changes["occurred_at"] is None or changes["occurred_at"] == shown:
                 changes.pop("occurred_at")  # unchanged: keep its seconds, and an old entry stays editable
             try:
-                services.update_entry(current_user, entry.id, **changes)
+                entry = services.update_entry(current_user, entry.id, **changes)
             except Invalid as error:
                 apply_errors(form, error)
             else:
+                if entry.outcome == "used":
+                    return after_use_redirect(entry.occurred_at)
                 flash(_("Your entry is saved."), "success")
                 return redirect(url_for("journal.index"), code=303)
     helped = services.what_helped(current_user) if entry.kind == "craving" else []
     return render_template("journal/entry.html", form=form, kind=entry.kind, entry=entry, helped=helped,
-                           delete_form=EmptyForm()), status
+                           chips=chips, delete_form=EmptyForm()), status
+
+
+def after_use_redirect(at: datetime):
+    """After an entry that says "I used": the kind screen, which offers (never makes) a restart from then."""
+    moment = at.astimezone(zone(current_user.timezone)).strftime(DATETIME_FORMAT)
+    return redirect(url_for("journal.after_use", at=moment), code=303)
+
+
+@bp.get("/journal/after-use")
+def after_use():
+    """After saying "I used": thanks, no shame, and the next steps the person may choose."""
+    try:
+        at = datetime.strptime(request.args.get("at", ""), DATETIME_FORMAT)
+    except ValueError:
+        at = local_now().replace(tzinfo=None)
+    people = [person for person in support_services.safety_plan_for(current_user)[0]["people"] if person["phone"]]
+    return render_template("journal/after_use.html", at=at.strftime(DATETIME_FORMAT), people=people,
+                           counting=services.sober_status(current_user).days is not None)
 
 
 @bp.post("/log/<uuid:entry_id>/delete")
@@ -207,6 +256,8 @@ def checkin():
                     error.errors["day"] = error.errors.pop("date")
                 already_used(form, error)
             else:
+                if form.used.data == "yes" and form.day.data == today:
+                    return after_use_redirect(local_now())
                 flash(_("Thank you for checking in."), "success")
                 return redirect(url_for("main.today"), code=303)
     return render_template("journal/checkin.html", form=form, existing=existing), status
@@ -219,7 +270,8 @@ def insights():
     days = int(days) if days in ("7", "30", "90") else 30
     data = services.insights(current_user, days)
     return render_template("journal/insights.html", data=data, days=days, periods=services.INSIGHT_PERIODS,
-                           charts=charts.insight_charts(data, TRIGGER_LABELS))
+                           charts=charts.insight_charts(data, TRIGGER_LABELS),
+                           sentences=charts.sentences(data, TRIGGER_LABELS))
 
 
 @bp.route("/journal/sober", methods=["GET", "POST"])
@@ -251,6 +303,10 @@ def sober():
     if request.method == "GET":
         start_form.started_on.data = status_now.started_on
         slip_form.at.data = local_now().replace(tzinfo=None)
+        try:  # "Restart my count" after an entry that says "I used": the form filled with its time
+            slip_form.at.data = datetime.strptime(request.args.get("slip_at", ""), DATETIME_FORMAT)
+        except ValueError:
+            pass
     return render_template("journal/sober.html", status=status_now, start_form=start_form, slip_form=slip_form,
                            toggle_form=EmptyForm()), status
 

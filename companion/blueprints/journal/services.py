@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
 
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
@@ -439,6 +440,22 @@ def next_milestone(days: int) -> int:
     return (days // 365 + 1) * 365
 
 
+def milestone_label(days: int) -> str:
+    """A milestone as people in recovery name it: 24 hours, 7 days, 6 months, 1 year, 2 years."""
+    if days == 1:
+        return _("24 hours")
+    if days == 180:
+        return _("6 months")
+    if days >= 365 and days % 365 == 0:
+        return ngettext("%(num)d year", "%(num)d years", days // 365)
+    return ngettext("%(num)d day", "%(num)d days", days)
+
+
+# A milestone is recognised on Today on its day and for this many days after, for a person who opened
+# Companion a day late.
+MILESTONE_SHOWN_DAYS = 3
+
+
 def milestones_reached(days: int) -> list[int]:
     reached = [m for m in MILESTONES if m <= days]
     reached += [365 * years for years in range(2, days // 365 + 1)]
@@ -453,9 +470,20 @@ class SoberStatus:
     next_milestone: int | None = None
     milestones: list[int] = field(default_factory=list)
     milestone_today: int | None = None
+    milestone_recent: int | None = None  # reached within MILESTONE_SHOWN_DAYS
     history: list[dict] = field(default_factory=list)
     longest: int | None = None
     average: float | None = None
+
+
+def count_milestones(status: SoberStatus) -> None:
+    """The milestones of a counter's days: the next, those reached, today's, and one to recognise on Today."""
+    status.next_milestone = next_milestone(status.days)
+    status.milestones = milestones_reached(status.days)
+    if status.days in status.milestones:
+        status.milestone_today = status.days
+    if status.milestones and status.days - status.milestones[-1] < MILESTONE_SHOWN_DAYS:
+        status.milestone_recent = status.milestones[-1]
 
 
 def sober_status(user: User, now: datetime | None = None) -> SoberStatus:
@@ -476,10 +504,7 @@ def sober_status(user: User, now: datetime | None = None) -> SoberStatus:
     if current.ended_at is None:
         status.started_on = current.started_on
         status.days = max((today - current.started_on).days, 0)
-        status.next_milestone = next_milestone(status.days)
-        status.milestones = milestones_reached(status.days)
-        if status.days in status.milestones:
-            status.milestone_today = status.days
+        count_milestones(status)
     status.history.reverse()
     return status
 
@@ -658,8 +683,5 @@ def today_summary(values, today: date) -> dict:
     if values.sober_since is not None:
         status.started_on = values.sober_since
         status.days = max((today - values.sober_since).days, 0)
-        status.next_milestone = next_milestone(status.days)
-        status.milestones = milestones_reached(status.days)
-        if status.days in status.milestones:
-            status.milestone_today = status.days
+        count_milestones(status)
     return {"checked_in": bool(values.checked_in), "sober": status}

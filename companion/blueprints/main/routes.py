@@ -38,6 +38,7 @@ def today():
     return render_template("main/today.html", now=now, greeting=greeting(now.hour),
                            today_steps={"due": due, "upcoming": upcoming},
                            journal=journal_services.today_summary(mine, today),
+                           notes=goal_services.new_notes(mine),
                            medication_today=medication_today.today_from(current_user, mine.medications, mine.doses,
                                                                         day_start, day_end, now.astimezone(UTC)),
                            dose_form=DoseForm(),
@@ -52,9 +53,9 @@ def help():
 
 @prepared
 def today_statement():
-    """What Today shows of the journal and the inbox, in one statement."""
+    """What Today shows of the journal, counselors' new notes and the inbox, in one statement."""
     return about_me_statement(**journal_services.today_columns(ME, bindparam("today", type_=Date)),
-                              unread=unread_column(ME),
+                              **goal_services.note_columns(ME), unread=unread_column(ME),
                               **medication_today.today_columns(ME, bindparam("day_start", type_=UTCDateTime()),
                                                                bindparam("day_end", type_=UTCDateTime())))
 

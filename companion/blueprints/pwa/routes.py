@@ -16,8 +16,6 @@ from companion.blueprints.journal.forms import MOOD_LABELS
 from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid, problem, wants_problem
 from companion.forms import apply_errors
-from companion.i18n import current_language
-from companion.script_text import every_language
 
 # The app shell the service worker keeps: what a page needs to render offline (no personal data).
 SHELL_FILES = ["css/app.css", "js/app.js", "js/enhance.js", "js/queue.js", "js/offline.js", "js/journal.js",
@@ -35,8 +33,7 @@ def manifest():
     body = {
         "name": "Companion",
         "short_name": "Companion",
-        "description": _("Goals, a journal and reminders, one day at a time."),
-        "lang": current_language(),
+        "description": "Goals, a journal and reminders, one day at a time.",
         "id": "/",
         "start_url": url_for("pwa.launch"),
         "scope": "/",
@@ -68,7 +65,6 @@ def shell() -> dict:
             "help": url_for("main.help"),
             "queue": url_for("static", filename="js/queue.js"),
             "icon": url_for("static", filename="icons/icon-192.png"),
-            "text": every_language(),  # its words in each language but English, by the phone's language
         }
         current_app.extensions["pwa_shell"] = cached
     return cached
@@ -170,7 +166,7 @@ def pin():
                 else:
                     session.pop("pin", None)
                     flash(_("The PIN lock is off."), "success")
-                    return redirect(url_for("auth.settings"), code=303)
+                    return redirect(url_for("auth.security"), code=303)
         elif form.validate_on_submit():
             try:
                 services.set_pin(current_user, form.pin.data, form.confirm.data)
@@ -179,5 +175,5 @@ def pin():
             else:
                 session["pin"] = True
                 flash(_("Your PIN is set. The installed app will ask for it when you open it again."), "success")
-                return redirect(url_for("auth.settings"), code=303)
+                return redirect(url_for("auth.security"), code=303)
     return render_template("pwa/pin.html", form=form, remove=remove), status

@@ -34,18 +34,30 @@ def lead_choices(current: list[int]) -> list[SelectChoice]:
 @bp.app_template_global("reminder_settings")
 def reminder_settings_context(form: ReminderSettingsForm | None = None) -> dict:
     """What the settings page's reminders section shows."""
-    settings = services.settings_for(current_user)
     return {"form": form or settings_form(),
-            "calendar_url": absolute_url("sessions.calendar", token=settings.calendar_token),
             "vapid_public_key": current_app.config.get("VAPID_PUBLIC_KEY") or ""}
+
+
+@bp.get("/settings/reminders")
+@login_required
+def settings_page():
+    """Reminder settings: lead times, channels, quiet hours, the check-in nudge, push on this phone."""
+    return render_template("reminders/settings.html")
+
+
+@bp.get("/settings/calendar")
+@login_required
+def calendar_page():
+    """The private calendar feed: add it to the phone's calendar, copy it, or replace it."""
+    url = absolute_url("sessions.calendar", token=services.settings_for(current_user).calendar_token)
+    # webcal: asks the phone to subscribe (and keep the feed fresh) rather than download the file once.
+    return render_template("reminders/calendar.html", calendar_url=url, webcal_url="webcal:" + url.split(":", 1)[1])
 
 
 @bp.post("/settings/reminders")
 @login_required
 def save_settings():
     """Save the reminder settings; the coming reminders are planned again."""
-    from companion.blueprints.auth.forms import PasswordChangeForm, ProfileForm
-
     form = ReminderSettingsForm(prefix="reminders")
     form.lead_minutes.choices = lead_choices(services.settings_for(current_user).lead_minutes)
     if form.validate_on_submit():
@@ -58,9 +70,8 @@ def save_settings():
             apply_errors(form, error)
         else:
             flash(_("Your reminder settings are saved."), "success")
-            return redirect(url_for("auth.settings") + "#reminders-heading", code=303)
-    return render_template("auth/settings.html", profile=ProfileForm(obj=current_user, prefix="profile"),
-                           password=PasswordChangeForm(prefix="password"), reminders_form=form), 422
+            return redirect(url_for("reminders.settings_page"), code=303)
+    return render_template("reminders/settings.html", reminders_form=form), 422
 
 
 @bp.post("/settings/calendar-link")
@@ -69,7 +80,7 @@ def reset_calendar():
     """Replace the calendar feed's link; the old one stops working."""
     services.reset_calendar_token(current_user)
     flash(_("Your calendar link is new. The old one no longer works: add the new one to your calendar."), "success")
-    return redirect(url_for("auth.settings") + "#calendar-heading", code=303)
+    return redirect(url_for("reminders.calendar_page"), code=303)
 
 
 @bp.get("/notifications")

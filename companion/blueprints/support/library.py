@@ -77,14 +77,6 @@ FELLOWSHIPS = [
     },
 ]
 
-# Lines everyone can reach, 24/7; the safety plan's step 5 starts with them.
-CRISIS_LINES = [
-    {"name": "988 Suicide & Crisis Lifeline (call or text)", "phone": "988"},
-    {"name": "SAMHSA's National Helpline (free, 24/7, English and Spanish)", "phone": "1-800-662-4357"},
-    {"name": "Crisis Text Line: text HOME to 741741", "phone": "741741"},
-    {"name": "Emergency services", "phone": "911"},
-]
-
 SAFETY_STEPS = [
     {"key": "warning_signs", "number": 1, "title": _l("Warning signs"),
      "prompt": _l("Thoughts, images, moods, situations or behaviours that tell me a crisis may be coming."),

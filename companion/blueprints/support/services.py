@@ -17,7 +17,6 @@ from sqlalchemy.orm import contains_eager, selectinload
 from companion.access import mine, owned
 from companion.blueprints.support import feeds
 from companion.blueprints.support.library import (
-    CRISIS_LINES,
     PEOPLE_STEPS,
     SAFETY_KEYS,
     TIMES_OF_DAY,
@@ -35,6 +34,7 @@ from companion.models import (
     SavedMeeting,
     User,
 )
+from companion.phones import plan_lines
 from companion.timezones import zone
 
 DEFAULT_ZONE = "America/New_York"
@@ -469,7 +469,7 @@ def remove_resource(program: Program, resource_id: int) -> None:
 def empty_safety_plan() -> dict:
     """The six steps before anything is written: empty, but for the crisis lines."""
     content = {key: [] for key in SAFETY_KEYS}
-    content["professionals"] = [dict(line) for line in CRISIS_LINES]
+    content["professionals"] = plan_lines()  # named in the reader's language
     content["reasons"] = []
     return content
 

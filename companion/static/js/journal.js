@@ -6,3 +6,15 @@ for (const form of document.querySelectorAll("form[data-client-id]")) {
     input.value = crypto.randomUUID();
   }
 }
+
+// The skill is one choice: tapping a chip clears the folded list, and choosing in the list clears the chips.
+for (const chips of document.querySelectorAll("[data-skill-chips]")) {
+  const form = chips.closest("form");
+  const more = form?.querySelector("select[name='skill_more']");
+  if (!more) continue;
+  chips.addEventListener("change", () => { more.value = ""; });
+  more.addEventListener("change", () => {
+    if (!more.value) return;
+    for (const chip of chips.querySelectorAll("input[type='radio']")) chip.checked = false;
+  });
+}
