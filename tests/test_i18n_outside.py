@@ -69,7 +69,7 @@ def test_the_calendar_feed_of_a_spanish_speaker_is_in_spanish(app, client, auth,
     spanish(alex)
     make_group([alex], name="Grupo de prevención de recaídas", start_date=utcnow().date())
     auth.login(alex.email)
-    html = client.get("/settings").get_data(as_text=True)
+    html = client.get("/settings/calendar").get_data(as_text=True)
     url = re.search(r'id="calendar-url"[^>]*value="http://localhost([^"]+)"', html).group(1)
     calendar = Calendar.from_ical(app.test_client().get(url).data)
     assert {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")} == {"Cita de Companion"}

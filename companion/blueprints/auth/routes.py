@@ -121,9 +121,11 @@ def reset_request():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
             link = absolute_url("auth.reset_password", token=services.make_reset_token(user))
-            send_mail(user.email, "Reset your Companion password",
-                      f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n{link}\n\n"
-                      "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n")
+            with force_locale(user.language):  # the account's language, not the page's
+                send_mail(user.email, _("Reset your Companion password"),
+                          _("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n%(link)s\n\n"
+                            "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n",
+                            name=user.name, link=link))
         # The same answer whether or not the address has an account.
         flash(_("If that address has an account, we have sent it a link to choose a new password. "
               "It works for one hour."), "info")

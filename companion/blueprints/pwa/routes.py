@@ -16,6 +16,8 @@ from companion.blueprints.journal.forms import MOOD_LABELS
 from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid, problem, wants_problem
 from companion.forms import apply_errors
+from companion.i18n import current_language
+from companion.script_text import every_language
 
 # The app shell the service worker keeps: what a page needs to render offline (no personal data).
 SHELL_FILES = ["css/app.css", "js/app.js", "js/enhance.js", "js/queue.js", "js/offline.js", "js/journal.js",
@@ -33,7 +35,8 @@ def manifest():
     body = {
         "name": "Companion",
         "short_name": "Companion",
-        "description": "Goals, a journal and reminders, one day at a time.",
+        "description": _("Goals, a journal and reminders, one day at a time."),
+        "lang": current_language(),
         "id": "/",
         "start_url": url_for("pwa.launch"),
         "scope": "/",
@@ -65,6 +68,7 @@ def shell() -> dict:
             "help": url_for("main.help"),
             "queue": url_for("static", filename="js/queue.js"),
             "icon": url_for("static", filename="icons/icon-192.png"),
+            "text": every_language(),  # its words in each language but English, by the phone's language
         }
         current_app.extensions["pwa_shell"] = cached
     return cached
