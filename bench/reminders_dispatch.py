@@ -81,7 +81,9 @@ def main() -> None:
     load_before = os.getloadavg()
     cpu_before = cpu_of_children()
     started = time.monotonic()
-    workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "companion", "reminders", "dispatch"],
+    # Send only, as the scheduler's 30-second job does: the rows are made here, and no source gives them.
+    workers = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "companion", "reminders", "dispatch",
+                                 "--no-plan"],
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(args.workers)]
     outputs = [w.communicate()[0].strip() for w in workers]
     elapsed = time.monotonic() - started

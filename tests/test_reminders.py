@@ -162,8 +162,13 @@ def test_the_grace_period_follows_the_setting(app, make_group, alex):
     assert dispatch(SESSION - timedelta(minutes=20), plan_first=False).sent == 1
 
 
-def test_a_reminder_in_quiet_hours_waits_until_they_end_when_that_is_before_the_session(make_group, alex):
-    # 24 h before 18:00 is 18:00 the day before; quiet 17:00–19:00 ends well before the session.
+def test_a_reminder_in_quiet_hours_waits_until_they_end_when_that_is_before_the_session(make_group, alex,
+                                                                                        monkeypatch):
+    # 24 h before 18:00 is 18:00 the day before; quiet 17:00–19:00 ends well before the session. Enrolled the
+    # day before too: enrolled at NOW, the 24-hour reminder would be long past, and recorded as missed.
+    from companion.blueprints.reminders import planner
+
+    monkeypatch.setattr(planner, "utcnow", lambda: NOW - timedelta(days=1))
     enrolled(make_group, alex, lead_minutes=[1440], channels=["inapp"], quiet_start=time(17), quiet_end=time(19))
     plan(NOW - timedelta(days=1))
     due = SESSION - timedelta(days=1)

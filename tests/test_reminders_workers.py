@@ -47,8 +47,11 @@ def worker_env(app, database_uri, push_server, tmp_path):
 
 
 def due_reminders(program, push_server, count: int, channel: str = "push") -> list:
-    """``count`` reminders due a minute ago, spread over PEOPLE participants each with a push subscription."""
-    from companion.models import User
+    """``count`` reminders due a minute ago, spread over PEOPLE participants each with a push subscription.
+
+    Each is of a real appointment (each worker plans before it sends, and drops what no source gives).
+    """
+    from companion.models import Appointment, User
 
     people = []
     for n in range(PEOPLE):
@@ -56,16 +59,21 @@ def due_reminders(program, push_server, count: int, channel: str = "push") -> li
                     timezone="America/New_York", password_hash=PASSWORD_HASH)
         db.session.add(user)
         db.session.commit()
+        services.update_settings(user, lead_minutes=[60], channels=[channel])
         sub = push_server.receiver(f"p{n}").subscription()
         services.subscribe(user, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"])
         people.append(user)
     now = utcnow().replace(microsecond=0)
+    appointments = [Appointment(user_id=people[i % PEOPLE].id, starts_at=now + timedelta(hours=1, seconds=i),
+                                duration_minutes=60, title="Evening group") for i in range(count)]
+    db.session.add_all(appointments)
+    db.session.flush()
     db.session.execute(Reminder.__table__.insert(), [
-        {"user_id": people[i % PEOPLE].id, "source_kind": "session", "source_id": "1",
-         "occurrence_at": now + timedelta(hours=1, seconds=i), "lead_minutes": 60, "channel": channel,
+        {"user_id": a.user_id, "source_kind": "appointment", "source_id": str(a.id),
+         "occurrence_at": a.starts_at, "lead_minutes": 60, "channel": channel,
          "title": "Evening group", "url": "/sessions", "due_at": now - timedelta(minutes=1),
          "send_after": now - timedelta(minutes=1), "status": "pending", "attempts": 0, "last_error": "",
-         "created_at": now} for i in range(count)])
+         "created_at": now} for a in appointments])
     db.session.commit()
     return people
 

@@ -52,10 +52,15 @@ def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple
     return _("Companion: %(title)s", title=row.title), describe(row, user)
 
 
+def inbox_values(row: Reminder, user: User) -> dict:
+    """The inbox item of a row (a Notification's columns)."""
+    return dict(user_id=user.id, reminder_id=row.id, title=row.title[:200], body=describe(row, user)[:500],
+                url=row.url or "/")
+
+
 def send_inapp(row: Reminder, user: User, settings: ReminderSettings, outbox: Outbox | None = None):
     """The inbox item, added in the same transaction that marks the row sent (so it is there exactly once)."""
-    values = dict(user_id=user.id, reminder_id=row.id, title=row.title[:200], body=describe(row, user)[:500],
-                  url=row.url or "/")
+    values = inbox_values(row, user)
     return lambda: db.session.add(Notification(**values))
 
 

@@ -98,11 +98,12 @@ reminders = AppGroup("reminders", help="Plan and send reminders.")
 
 
 @reminders.command("dispatch")
-def dispatch_command():
+@click.option("--no-plan", is_flag=True, help="Only send (as the scheduler's 30-second job does); plan with `reminders plan`.")
+def dispatch_command(no_plan: bool):
     """One sweep: plan and send every reminder now due; prints sent=N skipped=N failed=N."""
     from companion.blueprints.reminders.dispatch import dispatch
 
-    click.echo(str(dispatch()))
+    click.echo(str(dispatch(plan_first=not no_plan)))
 
 
 @reminders.command("plan")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -15,7 +16,7 @@ from companion.blueprints.reminders.services import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
 from companion.i18n import DEFAULT_LANGUAGE
-from companion.models import PushSubscription, Reminder, User
+from companion.models import Notification, PushSubscription, Reminder, User
 from companion.models.base import utcnow
 
 # Rows are planned this far ahead, so a worker that is down for a while finds them waiting.
@@ -32,20 +33,35 @@ def in_language(text, language: str | None) -> str:
         return str(text)
 
 
-def desired_rows(now: datetime, user_ids: Collection[int] | None) -> dict[tuple, dict]:
-    """Every row the sources call for, due from ``now`` to the horizon, by its unique key."""
+def grace_period() -> timedelta:
+    """How late a reminder may still go out (REMINDER_GRACE_MINUTES): after a worker was down, or when planned late."""
+    return timedelta(minutes=current_app.config.get("REMINDER_GRACE_MINUTES", 30))
+
+
+def desired_rows(now: datetime, user_ids: Collection[int] | None,
+                 grace: timedelta | None = None) -> tuple[dict[tuple, dict], set[tuple]]:
+    """The rows the sources call for, by their unique key, and every key the sources still give.
+
+    A due time from now to the horizon is planned as it is. One already past when its occurrence is planned
+    (an appointment booked inside its lead, a group moved to start within it, a nudge set for a moment ago)
+    is due now if it is at most the grace period past; further past, while its occurrence is still to come,
+    it is recorded as missed, and the inbox shows it when no other in-app reminder of that occurrence will.
+    """
+    grace = grace_period() if grace is None else grace
+    start = now - grace
     max_lead = timedelta(days=7)
-    planned_by_kind = {kind: list(source.occurrences(now, now + HORIZON + max_lead, user_ids))
+    planned_by_kind = {kind: list(source.occurrences(start, now + HORIZON + max_lead, user_ids))
                        for kind, source in SOURCES.items()}
     people = {p.user_id for planned in planned_by_kind.values() for p in planned}
     if not people:
-        return {}
+        return {}, set()
     # Each person's language, read with who is active: a reminder's title is written in it.
     languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(people), User.active.is_(True))).all())
     active = set(languages)
     settings = settings_map(active)
     subscribed = set(db.session.scalars(select(PushSubscription.user_id).where(PushSubscription.user_id.in_(active))))
     rows: dict[tuple, dict] = {}
+    given: set[tuple] = set()
     for kind, planned in planned_by_kind.items():
         source = SOURCES[kind]
         for p in planned:
@@ -59,52 +75,102 @@ def desired_rows(now: datetime, user_ids: Collection[int] | None) -> dict[tuple,
             leads = s.lead_minutes if source.uses_lead_times else [0]
             for lead in leads:
                 due = at - timedelta(minutes=lead)
-                if not now <= due < now + HORIZON:
+                channels = [c for c in s.channels if c != "push" or p.user_id in subscribed]
+                given.update((p.user_id, kind, p.source_id, at, lead, channel) for channel in channels)
+                if due >= now + HORIZON:
                     continue
-                for channel in s.channels:
-                    if channel == "push" and p.user_id not in subscribed:
-                        continue
+                if due >= now:
+                    status, send_after = "pending", due
+                elif due >= start:
+                    status, send_after = "pending", now  # due already: due now
+                elif at > now:
+                    status, send_after = "missed", due
+                else:
+                    continue  # its moment is over
+                for channel in channels:
                     key = (p.user_id, kind, p.source_id, at, lead, channel)
                     rows[key] = {"user_id": p.user_id, "source_kind": kind, "source_id": p.source_id,
                                  "occurrence_at": at, "lead_minutes": lead, "channel": channel,
-                                 "title": title[:200], "url": p.url[:500], "due_at": due, "send_after": due,
-                                 "status": "pending", "attempts": 0, "last_error": "", "created_at": now}
-    return rows
+                                 "title": title[:200], "url": p.url[:500], "due_at": due, "send_after": send_after,
+                                 "status": status, "attempts": 0,
+                                 "last_error": "planned too late to send" if status == "missed" else "",
+                                 "created_at": now}
+    return rows, given
 
 
-def insert_ignoring_duplicates(rows: list[dict]) -> None:
-    """Insert rows; one already there under the same key (planned by another worker) stays as it is."""
+def missed_for_the_inbox(rows: dict[tuple, dict]) -> set[tuple]:
+    """Of the missed in-app rows, the one per occurrence that the inbox shows: none when another lead will be sent."""
+    chosen: dict[tuple, tuple] = {}
+    pending = set()
+    for key, row in rows.items():
+        if row["channel"] != "inapp":
+            continue
+        occurrence = key[:4]
+        if row["status"] == "pending":
+            pending.add(occurrence)
+        elif occurrence not in chosen or key[4] < chosen[occurrence][4]:
+            chosen[occurrence] = key  # the shortest lead: the latest of the missed ones
+    return {key for occurrence, key in chosen.items() if occurrence not in pending}
+
+
+def insert_ignoring_duplicates(rows: list[dict], returning: bool = False) -> list[int]:
+    """Insert rows; one already there under the same key (planned by another worker) stays as it is.
+
+    With ``returning``, the ids of the rows this call inserted (not those another planner had).
+    """
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    ids = []
     for i in range(0, len(rows), CHUNK):
         statement = insert(Reminder).values(rows[i:i + CHUNK]).on_conflict_do_nothing(index_elements=list(KEY))
-        db.session.execute(statement)
+        if returning:
+            ids.extend(db.session.scalars(statement.returning(Reminder.id)))
+        else:
+            db.session.execute(statement)
+    return ids
+
+
+def add_missed_to_inbox(ids: list[int]) -> None:
+    """An inbox item for each of these newly missed rows, in the transaction that inserted them (so once)."""
+    from companion.blueprints.reminders.delivery import inbox_values
+
+    if not ids:
+        return
+    found = db.session.execute(select(Reminder, User).join(User, User.id == Reminder.user_id)
+                               .where(Reminder.id.in_(ids))).all()
+    db.session.add_all(Notification(**inbox_values(row, user)) for row, user in found)
 
 
 def plan(now: datetime | None = None, user_ids: Collection[int] | None = None) -> int:
-    """Plan the coming days for these people (everyone when None); pending rows no source wants are removed."""
+    """Plan the coming days for these people (everyone when None); pending rows no source gives are removed."""
     now = (now or utcnow()).replace(microsecond=0)
     if user_ids is not None and not user_ids:
         return 0
-    wanted = desired_rows(now, user_ids)
-    existing = select(Reminder.id, *[getattr(Reminder, k) for k in KEY]).where(
-        Reminder.status == "pending", Reminder.due_at >= now, Reminder.due_at < now + HORIZON,
+    grace = grace_period()
+    wanted, given = desired_rows(now, user_ids, grace)
+    # Every row of the window, whatever its status: a key planned once (sent, missed...) is never planned again.
+    # The stale ones go: pending, or missed when planned (never claimed) for an occurrence no source gives now.
+    existing = select(Reminder.id, Reminder.status, Reminder.attempts, *[getattr(Reminder, k) for k in KEY]).where(
+        Reminder.occurrence_at >= now - grace, Reminder.occurrence_at < now + HORIZON + timedelta(days=7),
         Reminder.source_kind.in_(list(SOURCES)))
     if user_ids is not None:
         existing = existing.where(Reminder.user_id.in_(list(user_ids)))
     stale = []
     have = set()
     for row in db.session.execute(existing):
-        key = tuple(row[1:])
-        if key in wanted:
-            have.add(key)
-        else:
-            stale.append(row[0])
+        key = tuple(row[3:])
+        have.add(key)
+        if key not in given and (row.status == "pending" or (row.status == "missed" and row.attempts == 0)):
+            stale.append(row.id)
     for i in range(0, len(stale), CHUNK):
-        db.session.execute(delete(Reminder).where(Reminder.id.in_(stale[i:i + CHUNK]), Reminder.status == "pending"))
-    new = [row for key, row in wanted.items() if key not in have]
+        db.session.execute(delete(Reminder).where(Reminder.id.in_(stale[i:i + CHUNK]),
+                                                  Reminder.status.in_(("pending", "missed"))))
+    noted = missed_for_the_inbox(wanted)
+    new = [row for key, row in wanted.items() if key not in have and key not in noted]
     insert_ignoring_duplicates(new)
+    new_noted = [wanted[key] for key in noted if key not in have]
+    add_missed_to_inbox(insert_ignoring_duplicates(new_noted, returning=True))
     db.session.commit()
-    return len(new)
+    return len(new) + len(new_noted)
 
 
 def replan(user_ids: Collection[int], now: datetime | None = None) -> int:
