@@ -173,6 +173,13 @@ WRITES: dict[tuple[str, str], Write] = {
     ("DELETE", "/api/v1/saved-meetings/<int:saved_id>"): Write(ALEX),
     ("PATCH", "/api/v1/steps/<int:step_id>"): Write(ALEX, {"title": "Taken over", "done": True}),
     ("DELETE", "/api/v1/steps/<int:step_id>"): Write(ALEX),
+    ("POST", "/api/v1/medications"): Write(SELF, {"name": "Mine", "schedule": {"times": ["09:00"]}}),
+    ("PATCH", "/api/v1/medications/<int:medication_id>"): Write(ALEX, {"name": "Taken over", "active": False}),
+    ("DELETE", "/api/v1/medications/<int:medication_id>"): Write(ALEX),
+    # The dose names Alex's medication in its body: a 404 for anyone else, as for an id in the path.
+    ("POST", "/api/v1/doses"): Write(ALEX, {"id": "{new_uuid}", "medication_id": "{medication}",
+                                            "scheduled_for": "{dose_at}", "status": "skipped"}),
+    ("POST", "/api/v1/weekly-checkins"): Write(SELF, {"id": "{new_uuid}", "answers": {"q1": "0"}}),
     # --- admin pages ---
     ("POST", "/admin/invites"): Write(SELF, {"note": "x"}),
     ("POST", "/admin/invites/<int:invite_id>/revoke"): Write(PROGRAM),
@@ -218,6 +225,18 @@ WRITES: dict[tuple[str, str], Write] = {
     ("POST", "/notifications/read"): Write(SELF),
     ("POST", "/settings/calendar-link"): Write(SELF),
     ("POST", "/settings/reminders"): Write(SELF, {"channels": "inapp", "lead_minutes": "60"}),
+    # --- medication (the dose forms name Alex's medication in their body) ---
+    ("POST", "/medications/new"): Write(SELF, {"name": "Mine", "frequency": "daily", "time_1": "09:00"}),
+    ("POST", "/medications/<int:medication_id>"): Write(ALEX, {"name": "Taken over", "frequency": "daily",
+                                                                "time_1": "08:00", "missed_after_minutes": "180",
+                                                                "start_date": "{started}"}),
+    ("POST", "/medications/<int:medication_id>/delete"): Write(ALEX),
+    ("POST", "/medications/doses"): Write(ALEX, {"client_id": "{new_uuid}", "medication_id": "{medication}",
+                                                 "scheduled_for": "{dose_at}", "status": "skipped"}),
+    ("POST", "/medications/doses/snooze"): Write(ALEX, {"medication_id": "{medication}", "scheduled_for": "{dose_at}"}),
+    # --- weekly check-in ---
+    ("POST", "/weekly/checkin"): Write(SELF, {"client_id": "{new_uuid}", "q1": "0"}),
+    ("POST", "/weekly/reminder"): Write(SELF, {"weekday": "0", "remind_at": "18:00"}),
     # --- privacy ---
     ("POST", "/privacy/consents/<int:consent_id>/revoke"): Write(ALEX),
     ("POST", "/privacy/consents/new"): Write(SELF, {"counselor_id": "{jordan}", "scopes": "goals", "purpose": "x",
@@ -227,6 +246,9 @@ WRITES: dict[tuple[str, str], Write] = {
     # --- settings ---
     ("POST", "/settings"): Write(SELF, {"name": "Me", "timezone": "America/New_York", "language": "en"}),
     ("POST", "/settings/sign-out-everywhere"): Write(SELF, last=True),
+    ("POST", "/settings/security"): Write(SELF, {"password-current_password": "not the password",
+                                                 "password-new_password": "another long passphrase",
+                                                 "password-submit": "y"}),
     # --- sessions ---
     ("POST", "/sessions/<key>/check-in"): Write(ALEX),  # a session of Alex's group, which nobody else is in
     ("POST", "/sessions/appointments/<int:appointment_id>/delete"): Write(ALEX),
@@ -262,6 +284,7 @@ WRITES: dict[tuple[str, str], Write] = {
 def writes_world(app, clinic, make_goal, make_consent, make_user):
     """Alex's rows of every kind, and the rows of Alex's program that Alex is part of."""
     from companion.blueprints.journal import services as journal
+    from companion.blueprints.medication import services as medication
     from companion.blueprints.sessions import services as sessions
     from companion.blueprints.support import services as support
 
@@ -273,6 +296,8 @@ def writes_world(app, clinic, make_goal, make_consent, make_user):
     entry, _ = journal.log_entry(alex, entry_id=uuid.uuid4(), kind="craving", intensity=7, note=f"{SECRET} note")
     checkin, _ = journal.save_checkin(alex, checkin_id=uuid.uuid4(), mood=3, craving=2, used=False, note=SECRET)
     skill = journal.create_custom_skill(alex, name="Secret skill", purpose=SECRET, steps=SECRET)
+    pills = medication.create_medication(alex, name=SECRET[:40], times=("08:00",),
+                                         start_date=date.today() - timedelta(days=7))
     suggestion = GoalSuggestion(user_id=alex.id, counselor_id=lee.id, title="Counselor's idea")
     db.session.add(suggestion)
     start = datetime.combine(date.today() + timedelta(days=2), time(9)).replace(tzinfo=UTC)
@@ -301,9 +326,12 @@ def writes_world(app, clinic, make_goal, make_consent, make_user):
            "suggestion_id": suggestion.id, "slug": skill.slug, "kind": "trigger", "participant_id": alex.id,
            "user_id": alex.id, "appointment_id": appointment.id, "saved_id": saved.id, "group_id": group.id,
            "feed_id": feed.id, "resource_id": resource.id, "invite_id": invite.id, "meeting_id": meeting.id,
-           "key": key}
+           "key": key, "medication_id": pills.id}
     values = {"alex": alex.id, "maria": clinic.maria.id, "jordan": clinic.counselor.id, "counselor": lee.id,
-              "meeting": meeting.id, "step_ids": [s.id for s in reversed(goal.steps)],
+              "meeting": meeting.id, "medication": pills.id, "started": pills.start_date.isoformat(), "new_uuid": str(uuid.uuid4()),
+              "dose_at": datetime.combine(date.today() - timedelta(days=1), time(8),
+                                          tzinfo=zone(alex.timezone)).isoformat(),
+              "step_ids": [s.id for s in reversed(goal.steps)],
               "endpoint": "https://push.example.org/alex", "alex_entry": str(entry.id), "alex_checkin": str(checkin.id),
               "aftercare_version": support.aftercare_version(db.session.scalar(select(AftercarePlan)))}
     return ids, values, clinic

@@ -18,17 +18,19 @@ from urllib.parse import urlsplit
 
 import http_ece
 from cryptography.hazmat.primitives.asymmetric import ec
+from flask_babel import gettext as _, lazy_gettext as _l
 from py_vapid import Vapid
 from sqlalchemy import select
 
 from companion.blueprints.reminders.services import checked_endpoint
 from companion.extensions import db
+from companion.i18n import when
 from companion.netguard import PinnedPoster
 from companion.models import PushSubscription, Reminder, ReminderSettings, User
 from companion.timezones import zone
 from companion.urls import absolute_path
 
-DISCREET_TEXT = "Companion: you have a reminder"
+DISCREET_TEXT = _l("Companion: you have a reminder")
 INBOX_URL = "/notifications"
 TIMEOUT = 10
 PUSH_TTL = 12 * 60 * 60  # seconds a push service keeps a message for a phone that is off
@@ -45,16 +47,16 @@ class DeliveryFailed(Exception):
 def describe(row: Reminder, user: User) -> str:
     """The reminder's details, for the inbox (always) and outside the app (only when not discreet)."""
     if row.source_kind == "checkin":
-        return "A moment to check in with yourself today."
+        return _("A moment to check in with yourself today.")
     local = row.occurrence_at.astimezone(zone(user.timezone))
-    return f"{row.title}, {local:%A} {local.day} {local:%B} at {local.strftime('%-I:%M %p')}."
+    return _("%(title)s, %(when)s.", title=row.title, when=when(local, "%A %-d %B at %-I:%M %p"))
 
 
 def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple[str, str]:
     """The (title, body) shown outside the app: discreet unless the person opted out."""
     if settings.discreet:
-        return DISCREET_TEXT, "Open Companion to see it."
-    return f"Companion: {row.title}", describe(row, user)
+        return str(DISCREET_TEXT), _("Open Companion to see it.")
+    return _("Companion: %(title)s", title=row.title), describe(row, user)
 
 
 def inbox_values(row: Reminder, user: User) -> dict:
@@ -72,7 +74,8 @@ def email_message(row: Reminder, user: User, settings: ReminderSettings, config)
     message["Subject"] = subject
     message["Message-ID"] = f"<reminder-{row.id}@{urlsplit(absolute_path('/')).hostname or 'localhost'}>"
     link = absolute_path(INBOX_URL if settings.discreet else row.url or "/")
-    message.set_content(f"{body}\n\n{link}\n\nYou can change or turn off these reminders in Companion's settings.\n")
+    footer = _("You can change or turn off these reminders in Companion's settings.")
+    message.set_content(f"{body}\n\n{link}\n\n{footer}\n")
     return message
 
 
@@ -149,7 +152,7 @@ def vapid_headers(endpoint: str, private_key: str, subject: str) -> dict:
 def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
     """What the service worker shows; a discreet one says nothing of the session."""
     if settings.discreet:
-        return {"title": DISCREET_TEXT, "url": INBOX_URL}
+        return {"title": str(DISCREET_TEXT), "url": INBOX_URL}
     title, body = message_text(row, user, settings)
     return {"title": title, "body": body, "url": row.url or "/"}
 

@@ -40,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -50,6 +51,7 @@ from companion.blueprints.reminders.planner import plan
 from companion.blueprints.reminders.services import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
+from companion.i18n import DEFAULT_LANGUAGE
 from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
 from companion.models.base import utcnow
 from companion.netguard import PinnedPoster
@@ -268,20 +270,26 @@ class Sweep:
             user, chosen = users.get(row.user_id), settings[row.user_id]
             if (outcome := unsendable(row, user, chosen, now, self.grace)) is not None:
                 self.done.append(outcome)
-            elif row.channel == "inapp":
-                self.done.append(Outcome(row, "sent", "sent", sent_at=self.clock(), note=inbox_values(row, user)))
-            elif row.channel == "email":
-                self.start_email(row, user, chosen)
-            elif row.channel == "push":
-                if (requests := self.push_requests(row, user, chosen, outbox)) is not None:
-                    pushes[row.user_id].append((row, requests))
-            else:
-                self.done.append(Outcome(row, "skipped", "skipped", last_error="no such channel"))
+                continue
+            with force_locale(user.language or DEFAULT_LANGUAGE):  # what it says, in its recipient's language
+                self.prepare(row, user, chosen, outbox, pushes)
         if pushes and self.pushers is None:
             self.pushers = ThreadPoolExecutor(self.threads, thread_name_prefix="push")
         for job in pushes.values():
             self.hand_over(self.pushers.submit(send_person_pushes, self.poster, job, self.timeout),
                            [row for row, _ in job])
+
+    def prepare(self, row, user: User, chosen: ReminderSettings, outbox: Outbox, pushes: dict) -> None:
+        """The row's message, made now (in the app, in the person's language) and sent by a thread later."""
+        if row.channel == "inapp":
+            self.done.append(Outcome(row, "sent", "sent", sent_at=self.clock(), note=inbox_values(row, user)))
+        elif row.channel == "email":
+            self.start_email(row, user, chosen)
+        elif row.channel == "push":
+            if (requests := self.push_requests(row, user, chosen, outbox)) is not None:
+                pushes[row.user_id].append((row, requests))
+        else:
+            self.done.append(Outcome(row, "skipped", "skipped", last_error="no such channel"))
 
     def hand_over(self, future: Future, rows: list) -> None:
         """Count the rows a sending thread now has; its future comes back through ``results`` when done."""

@@ -15,6 +15,7 @@ from companion.access import local_today, mine
 from companion.blueprints.weekly import bam
 from companion.errors import Conflict, Invalid
 from companion.extensions import db
+from companion.i18n import when
 from companion.models import User, utcnow
 from companion.models.weekly import WeeklyCheckin, WeeklySettings
 
@@ -137,7 +138,7 @@ def risk_above_protective(checkin: WeeklyCheckin | None) -> bool:
 
 def chart(checkins: list[WeeklyCheckin]):
     """The Risk and Protective scores of past weeks as a server-side SVG line chart (oldest week first)."""
-    from companion.blueprints.journal.charts import line_chart
+    from companion.blueprints.journal.charts import panel_chart
 
     weeks = sorted(checkins, key=lambda c: c.week_of)[-26:]
     if not weeks:
@@ -146,6 +147,8 @@ def chart(checkins: list[WeeklyCheckin]):
     protective = [c.protective for c in weeks]
     desc = _("%(n)d weeks. Latest: risk %(risk)d of 24, protective %(protective)d of 24, use %(use)d of 12.",
              n=len(weeks), risk=weeks[-1].risk, protective=weeks[-1].protective, use=weeks[-1].use)
-    return line_chart("weekly-scores", _("Protective and risk scores by week"), desc,
-                      [(_("Protective (0–24)"), protective, 24), (_("Risk (0–24)"), risk, 24)],
-                      f"{weeks[0].week_of:%-d %b}", f"{weeks[-1].week_of:%-d %b}")
+    # Each score in its own panel on the same 0–24 scale (journal.charts drew one line chart before; the journal's
+    # insights replaced it by these panels, which say each axis).
+    return panel_chart("weekly-scores", _("Protective and risk scores by week"), desc,
+                       [(_("Protective (0–24)"), protective, 0, 24, 6), (_("Risk (0–24)"), risk, 0, 24, 6)],
+                       when(weeks[0].week_of, "%-d %b"), when(weeks[-1].week_of, "%-d %b"))
