@@ -8,7 +8,6 @@ from companion.blueprints.counselor.forms import SuggestGoalForm
 from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.blueprints.support import services as support_services
 from companion.blueprints.support.forms import AftercareForm, add_blank_rows, aftercare_data, aftercare_form_data
-from companion.access import shared_goal
 from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
 from companion.models import Role
@@ -108,13 +107,6 @@ def aftercare(participant_id: int):
 @bp.post("/caseload/goals/<int:goal_id>/encourage")
 def encourage(goal_id: int):
     """Leave a note of encouragement on a shared goal."""
-    try:
-        note = services.encourage(current_user, goal_id, request.form.get("body", ""))
-    except Invalid as error:
-        # Only an empty or overlong note (the textarea is required and holds 1000 characters, so a browser sends
-        # neither): said on the page the note was written on, rather than a bare 422.
-        flash(" ".join(m for ms in (error.errors or {}).values() for m in ms) or error.detail, "error")
-        goal = shared_goal(current_user, goal_id)
-        return redirect(url_for("counselor.participant", participant_id=goal.user_id), code=303)
+    note = services.encourage(current_user, goal_id, request.form.get("body", ""))
     flash("Your note is on their goal.", "success")
     return redirect(url_for("counselor.participant", participant_id=note.user_id), code=303)
