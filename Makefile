@@ -43,7 +43,7 @@ fuzz: $(STAMP)
 # After changing any user-facing string: pull every string into the catalogs, then translate the new
 # entries in companion/translations/<lang>/LC_MESSAGES/messages.po and run this again to compile them.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output --omit-header -o companion/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output --omit-header -o companion/translations/messages.pot .
 	$(BIN)/pybabel update -i companion/translations/messages.pot -d companion/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d companion/translations
 

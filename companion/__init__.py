@@ -155,6 +155,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """CSRF for pages, security headers, static caching and compression for every response, navigation and crisis lines for templates."""
     from companion import compression, i18n, phones, static_files
+    from companion.script_text import script_text
     from companion.extensions import csrf
     from companion.navigation import navigation
     from companion.security import set_security_headers
@@ -181,6 +182,7 @@ def register_request_hooks(app: Flask) -> None:
     static_files.init_app(app)
     i18n.init_app(app)
     phones.init_app(app)
+    app.context_processor(lambda: {"script_text": script_text})
     app.after_request(set_security_headers)
     app.context_processor(lambda: {"navigation": navigation()})
     app.jinja_env.globals["url_for"] = template_url_for

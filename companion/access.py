@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+from flask_babel import gettext as _
+
 from sqlalchemy import Executable, Integer, Result, Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -32,7 +34,7 @@ def owned(user: User, model: type[T], object_id, *, options=(), what: str = "Tha
     """The ``model`` row with this id when it belongs to ``user``; a 404 otherwise."""
     row = db.session.scalar(mine(user, model).where(model.id == object_id).options(*options))
     if row is None:
-        raise NotFound(f"{what} was not found.")
+        raise NotFound(_("%(what)s was not found.", what=what))
     return row
 
 
@@ -70,7 +72,7 @@ def consent_for(counselor: User, participant_id: int, scope: str | None = None) 
     """The consent that lets ``counselor`` see this participant (with ``scope``); 404 when there is none."""
     consents = active_consents_to(counselor, [participant_id], scope)
     if not consents:
-        raise NotFound("That person was not found.")
+        raise NotFound(_("That person was not found."))
     return consents[0]
 
 
@@ -114,7 +116,7 @@ def shared_goal(counselor: User, goal_id: int) -> Goal:
     """One shared goal the counselor may see now; 404 otherwise."""
     goal = db.session.scalar(select(Goal).where(Goal.id == goal_id, Goal.shared.is_(True)).options(selectinload(Goal.steps)))
     if goal is None or not active_consents_to(counselor, [goal.user_id], Scope.GOALS):
-        raise NotFound("That goal was not found.")
+        raise NotFound(_("That goal was not found."))
     return goal
 
 
@@ -169,5 +171,5 @@ def in_program(user: User, model: type[T], object_id, *, options=(), what: str =
         row = db.session.scalar(select(model).where(model.id == object_id, model.program_id == user.program_id)
                                 .options(*options))
     if row is None:
-        raise NotFound(f"{what} was not found.")
+        raise NotFound(_("%(what)s was not found.", what=what))
     return row

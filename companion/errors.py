@@ -5,6 +5,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -15,7 +16,7 @@ class DomainError(Exception):
     """A request that cannot be done, with a message for the person and, for input, per-field errors."""
 
     status = 400
-    title = "Bad request"
+    title = _l("Bad request")
 
     def __init__(self, detail: str, errors: dict[str, list[str]] | None = None, *, headers=None):
         super().__init__(detail)
@@ -26,7 +27,7 @@ class DomainError(Exception):
 
 class Invalid(DomainError):
     status = 422
-    title = "The input is not valid"
+    title = _l("The input is not valid")
 
     @classmethod
     def field(cls, name: str, message: str) -> Invalid:
@@ -36,35 +37,35 @@ class Invalid(DomainError):
 
 class Unauthorized(DomainError):
     status = 401
-    title = "Not signed in"
+    title = _l("Not signed in")
 
 
 class Forbidden(DomainError):
     status = 403
-    title = "Not allowed"
+    title = _l("Not allowed")
 
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class Conflict(DomainError):
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class Throttled(DomainError):
     status = 429
-    title = "Too many attempts"
+    title = _l("Too many attempts")
 
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None,
             errors: dict[str, list[str]] | None = None, headers=None) -> Response:
     """An RFC 9457 ``application/problem+json`` response."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    body: dict = {"type": "about:blank", "status": status, "title": title or phrase,
-                  "detail": detail or phrase}
+    phrase = status_phrase(status)
+    body: dict = {"type": "about:blank", "status": status, "title": str(title or phrase),
+                  "detail": str(detail or phrase)}
     if errors is not None:
         body["errors"] = errors
     response = jsonify(body)
@@ -73,6 +74,60 @@ def problem(status: int, detail: str | None = None, *, title: str | None = None,
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+# The reason phrases a problem's title falls back to, in the caller's language (``HTTPStatus`` has English only).
+STATUS_PHRASES = {
+    400: _l("Bad Request"), 401: _l("Unauthorized"), 403: _l("Forbidden"), 404: _l("Not Found"),
+    405: _l("Method Not Allowed"), 406: _l("Not Acceptable"), 409: _l("Conflict"), 410: _l("Gone"),
+    411: _l("Length Required"), 412: _l("Precondition Failed"), 413: _l("Request Entity Too Large"),
+    414: _l("Request-URI Too Long"), 415: _l("Unsupported Media Type"), 416: _l("Requested Range Not Satisfiable"),
+    422: _l("Unprocessable Entity"), 428: _l("Precondition Required"), 429: _l("Too Many Requests"),
+    431: _l("Request Header Fields Too Large"), 500: _l("Internal Server Error"), 501: _l("Not Implemented"),
+    502: _l("Bad Gateway"), 503: _l("Service Unavailable"), 504: _l("Gateway Timeout"),
+}
+
+# What werkzeug says of each status, in plain words and in the caller's language, for an error raised
+# without its own description (``abort(404)``, a route that does not exist, a method it does not take).
+DEFAULT_DESCRIPTIONS = {
+    400: _l("The request could not be understood."),
+    401: _l("Please sign in first."),
+    403: _l("You do not have permission to do this."),
+    404: _l("The requested address was not found on this server."),
+    405: _l("This method is not allowed for this address."),
+    406: _l("The answer cannot be given in a form this request accepts."),
+    409: _l("This request conflicts with the current state of what it changes."),
+    410: _l("This is no longer available."),
+    411: _l("This request needs a Content-Length header."),
+    412: _l("A precondition of this request was not met."),
+    413: _l("The request is larger than this server takes."),
+    414: _l("The address is too long for this server."),
+    415: _l("This server does not take the request's media type."),
+    416: _l("The requested range cannot be given."),
+    422: _l("The request was well formed but could not be followed."),
+    428: _l("This request must be conditional."),
+    429: _l("There have been too many requests. Please wait a little and try again."),
+    431: _l("The request's headers are too large."),
+    501: _l("This server does not support what the request asks for."),
+    502: _l("A server behind this one gave an answer that is not valid."),
+    503: _l("The service is not available right now. Please try again later."),
+    504: _l("A server behind this one did not answer in time."),
+}
+
+
+def status_phrase(status: int) -> str:
+    """The reason phrase of ``status`` in the caller's language."""
+    if status in STATUS_PHRASES:
+        return str(STATUS_PHRASES[status])
+    return HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else _("Error")
+
+
+def http_description(error: HTTPException) -> str:
+    """An HTTP error's description: its own when it was given one, else the status's own in the caller's language."""
+    status = error.code or 500
+    if error.description == type(error).description and status in DEFAULT_DESCRIPTIONS:
+        return str(DEFAULT_DESCRIPTIONS[status])
+    return str(error.description)
 
 
 def wants_problem() -> bool:
@@ -85,13 +140,13 @@ def _page(status: int, title: str, detail: str):
 
 
 HTTP_DETAILS = {
-    400: "Something in that request did not look right. Please go back and try again.",
-    403: "This is not available to your account.",
-    404: "We could not find that page. It may have moved, or the link may be incomplete.",
-    405: "That action is not available here.",
-    413: "That was more than we can take in one go. Please send something smaller.",
-    429: "There have been too many attempts. Please wait a little and try again.",
-    500: "Something went wrong on our side. Nothing you did caused it. Please try again in a moment.",
+    400: _l("Something in that request did not look right. Please go back and try again."),
+    403: _l("This is not available to your account."),
+    404: _l("We could not find that page. It may have moved, or the link may be incomplete."),
+    405: _l("That action is not available here."),
+    413: _l("That was more than we can take in one go. Please send something smaller."),
+    429: _l("There have been too many attempts. Please wait a little and try again."),
+    500: _l("Something went wrong on our side. Nothing you did caused it. Please try again in a moment."),
 }
 
 
@@ -109,17 +164,17 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        detail = "This form has expired or was sent from elsewhere. Please go back, reload the page and send it again."
+        detail = _("This form has expired or was sent from elsewhere. Please go back, reload the page and send it again.")
         if wants_problem():
-            return problem(403, "The X-CSRFToken header is missing or does not match this session.",
-                           title="CSRF token missing or invalid")
-        return _page(400, "Please send that again", detail)
+            return problem(403, _("The X-CSRFToken header is missing or does not match this session."),
+                           title=_("CSRF token missing or invalid"))
+        return _page(400, _("Please send that again"), detail)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
         if wants_problem():
-            detail = error.description if status != 500 else HTTP_DETAILS[500]
+            detail = http_description(error) if status != 500 else HTTP_DETAILS[500]
             response = problem(status, detail)
             valid_methods = getattr(error, "valid_methods", None)
             if status == 405 and valid_methods:
@@ -127,12 +182,12 @@ def register_error_handlers(app: Flask) -> None:
             if status == 429:
                 response.headers.setdefault("Retry-After", "60")
             return response
-        title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-        return _page(status, title, HTTP_DETAILS.get(status, error.description or title))
+        title = status_phrase(status)
+        return _page(status, title, HTTP_DETAILS.get(status, http_description(error) or title))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
         if wants_problem():
             return problem(500, HTTP_DETAILS[500])
-        return _page(500, "Something went wrong", HTTP_DETAILS[500])
+        return _page(500, _("Something went wrong"), HTTP_DETAILS[500])

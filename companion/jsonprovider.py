@@ -1,4 +1,4 @@
-"""JSON for the API: times as ISO 8601 with their offset (``+00:00``), never HTTP dates."""
+"""JSON for the API: times as ISO 8601 with their offset (``+00:00``), never HTTP dates; translated text as text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import LazyString
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -20,6 +21,8 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, datetime | date | time):
             return o.isoformat()
         if isinstance(o, uuid.UUID | Decimal):
+            return str(o)
+        if isinstance(o, LazyString):  # a translated message, in the request's language
             return str(o)
         if isinstance(o, enum.Enum):
             return o.value

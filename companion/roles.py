@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from functools import wraps
 
 from flask_login import current_user
@@ -16,7 +17,7 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated or current_user.role not in roles:
-                raise NotFound("That page was not found.")
+                raise NotFound(_("That page was not found."))
             return view(*args, **kwargs)
 
         return wrapper

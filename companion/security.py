@@ -10,6 +10,7 @@ from importlib.resources import files
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, request
+from flask_babel import gettext as _
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import SecurityError
 from werkzeug.wsgi import get_host
@@ -71,20 +72,20 @@ def common_passwords() -> frozenset[str]:
 def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
     """What is wrong with a new password, in plain words (empty when it is fine)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return [f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well."]
+        return [_("Use at least %(min_password_length)s characters. A few words strung together work well.", min_password_length=MIN_PASSWORD_LENGTH)]
     if len(password) > MAX_PASSWORD_LENGTH:
-        return [f"Use at most {MAX_PASSWORD_LENGTH} characters."]
+        return [_("Use at most %(max_password_length)s characters.", max_password_length=MAX_PASSWORD_LENGTH)]
     lowered = password.lower()
     common = common_passwords()
     stem = re.sub(r"[\d\W_]+$", "", lowered)  # "password2024!" is still "password"
     repeated = re.fullmatch(r"(.+?)\1+", lowered)
     if lowered in common or stem in common or (repeated and (repeated.group(1) in common or len(repeated.group(1)) < 4)):
-        return ["That password is too common and easy to guess. Try a few unrelated words together."]
+        return [_("That password is too common and easy to guess. Try a few unrelated words together.")]
     if len(set(lowered)) < 4:
-        return ["That password is too easy to guess. Try a few unrelated words together."]
+        return [_("That password is too easy to guess. Try a few unrelated words together.")]
     local_part = email.split("@")[0].lower()
     if email and (lowered == email.lower() or (len(local_part) >= 4 and lowered.startswith(local_part) and len(lowered) - len(local_part) < 6)):
-        return ["Your password should not be your e-mail address."]
+        return [_("Your password should not be your e-mail address.")]
     return []
 
 

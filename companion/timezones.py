@@ -3,17 +3,18 @@
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 COMMON_ZONES = [
-    ("America/New_York", "Eastern (New York)"),
-    ("America/Chicago", "Central (Chicago)"),
-    ("America/Denver", "Mountain (Denver)"),
-    ("America/Phoenix", "Arizona (Phoenix)"),
-    ("America/Los_Angeles", "Pacific (Los Angeles)"),
-    ("America/Anchorage", "Alaska (Anchorage)"),
-    ("Pacific/Honolulu", "Hawaii (Honolulu)"),
-    ("America/Puerto_Rico", "Atlantic (Puerto Rico)"),
+    ("America/New_York", _l("Eastern (New York)")),
+    ("America/Chicago", _l("Central (Chicago)")),
+    ("America/Denver", _l("Mountain (Denver)")),
+    ("America/Phoenix", _l("Arizona (Phoenix)")),
+    ("America/Los_Angeles", _l("Pacific (Los Angeles)")),
+    ("America/Anchorage", _l("Alaska (Anchorage)")),
+    ("Pacific/Honolulu", _l("Hawaii (Honolulu)")),
+    ("America/Puerto_Rico", _l("Atlantic (Puerto Rico)")),
 ]
 
 
@@ -36,7 +37,7 @@ def zone(name: str) -> ZoneInfo:
 @cache
 def zone_choices() -> list[SelectChoice]:
     """Choices for a time zone select: the common US zones first, then every zone."""
-    common = [SelectChoice(value, label, optgroup="United States") for value, label in COMMON_ZONES]
+    common = [SelectChoice(value, label, optgroup=_l("United States")) for value, label in COMMON_ZONES]
     listed = {value for value, _ in COMMON_ZONES}
-    return common + [SelectChoice(z, z.replace("_", " "), optgroup="All time zones")
+    return common + [SelectChoice(z, z.replace("_", " "), optgroup=_l("All time zones"))
                      for z in sorted(all_zones() - listed)]

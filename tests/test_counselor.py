@@ -412,3 +412,11 @@ def test_another_persons_new_notes_are_not_on_my_today(counselor, app, clinic, m
     Auth(participant).login("alex@example.org")
     assert "left you a note" not in participant.get("/").get_data(as_text=True)
     assert participant.get(f"/goals/{goal.id}").status_code == 404
+
+
+def test_done_steps_are_marked_on_the_counselors_participant_page(counselor, clinic, make_goal, make_consent):
+    make_consent(clinic.alex, clinic.counselor)
+    make_goal(clinic.alex, title="Sleep", shared=True, steps=["Phone away", "Dark room"], done=1)
+    page = counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True)
+    assert '<li class="is-done"><span class="step-mark" aria-hidden="true">✓</span> Phone away · done' in page
+    assert '<span class="step-mark" aria-hidden="true">○</span> Dark room</li>' in page

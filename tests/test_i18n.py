@@ -94,3 +94,83 @@ def test_the_api_carries_and_changes_the_language(client, auth, participant):
     bad = client.patch("/api/v1/me", json={"language": "fr"}, headers={"X-CSRFToken": token})
     assert bad.status_code == 422 and "language" in bad.get_json()["errors"]
     assert client.get("/api/v1/me").get_json()["language"] == "es"
+
+
+# The API's problems and the forms' messages follow the caller's language (Contract: languages).
+
+def test_a_422_problem_is_in_spanish_with_its_field_messages(client, auth, participant):
+    participant.language = "es"
+    db.session.commit()
+    token = auth.api_login(participant.email)
+    response = client.post("/api/v1/goals", json={"title": "", "shared": "yes", "colour": "red"},
+                           headers={"X-CSRFToken": token})
+    problem = response.get_json()
+    assert response.status_code == 422 and problem["status"] == 422
+    assert problem["title"] == "Los datos no son válidos"
+    assert problem["detail"] == "Faltan algunos campos o no son válidos."
+    assert problem["errors"]["colour"] == ["Este campo no se permite aquí."]
+    assert problem["errors"]["shared"] == ["Se esperaba true o false."]
+
+
+def test_a_404_and_a_401_problem_are_in_spanish_when_asked_for(client):
+    spanish = {"Accept-Language": "es-MX"}
+    missing = client.get("/api/v1/no-such-thing", headers=spanish).get_json()
+    assert missing["status"] == 404 and missing["title"] == "No encontrado"
+    assert missing["detail"] == "No encontramos la dirección pedida en este servidor."
+    signed_out = client.get("/api/v1/goals", headers=spanish)
+    assert signed_out.status_code == 401
+    assert signed_out.get_json()["title"] == "No has iniciado sesión"
+    assert signed_out.get_json()["detail"] == "Primero inicia sesión."
+    english = client.get("/api/v1/goals", headers={"Accept-Language": "en"}).get_json()
+    assert english["title"] == "Not signed in" and english["detail"] == "Please sign in first."
+
+
+def test_pydantic_messages_are_translated_with_their_figures(client, auth, participant):
+    participant.language = "es"
+    db.session.commit()
+    token = auth.api_login(participant.email)
+    response = client.patch("/api/v1/me", json={"language": "fr"}, headers={"X-CSRFToken": token})
+    message = response.get_json()["errors"]["language"][0]
+    assert message.startswith("Elige una de estas opciones:") and "'es'" in message and " or " not in message
+
+
+def test_a_problem_in_a_language_that_has_no_message_for_its_kind_says_it_plainly(app):
+    from flask_babel import force_locale
+
+    from companion.blueprints.api.spec import friendly
+    item = {"type": "some_new_pydantic_kind", "msg": "Input should be something new", "ctx": {}}
+    with app.test_request_context():
+        assert friendly(item) == "Input should be something new"
+        with force_locale("es"):
+            assert friendly(item) == "Este valor no es válido."
+
+
+def test_a_form_error_is_in_spanish(client):
+    page = client.get("/register?lang=es").get_data(as_text=True)
+    response = client.post("/register", data={**GOOD, "email": "not an address", "name": "",
+                                              "csrf_token": csrf_from(page)})
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Escribe una dirección de correo como nombre@example.com." in text
+    assert "Escribe un nombre con el que podamos saludarte." in text
+    assert "Enter an e-mail address" not in text
+
+
+def test_a_flash_and_a_service_error_are_in_spanish(client, auth, participant):
+    participant.language = "es"
+    db.session.commit()
+    auth.login(participant.email)
+    page = client.get("/goals/new/write").get_data(as_text=True)
+    response = client.post("/goals/new/write", data={"csrf_token": csrf_from(page), "title": "Caminar",
+                                               "category": "health", "steps": ""}, follow_redirects=True)
+    assert "Tu meta está guardada. Un pequeño paso a la vez." in response.get_data(as_text=True)
+
+
+def test_the_language_outside_a_request_is_the_forced_one(app):
+    from flask_babel import force_locale, gettext
+    from companion.i18n import current_language
+    with app.app_context():
+        assert current_language() == "en"
+        with force_locale("es"):
+            assert current_language() == "es"
+            assert gettext("Please sign in first.") == "Primero inicia sesión."

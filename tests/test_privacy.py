@@ -292,3 +292,23 @@ def test_fhir_export_holds_check_ins_and_cravings_as_observations(client, clinic
     observations = [e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "Observation"]
     assert len(observations) == 2
     assert {o["code"]["text"] for o in observations} == {"Craving intensity (0-10)", "Daily check-in"}
+
+
+def test_the_printable_summary_holds_my_goals_journal_and_plans_and_nothing_of_others(client, clinic, make_goal):
+    from companion.blueprints.journal import services as journal
+    from companion.blueprints.support import services as support
+    from tests.conftest import Auth
+
+    make_goal(clinic.alex, title="Sleep by eleven", steps=["Phone away at ten", "Dark room"], done=1)
+    make_goal(clinic.maria, title="Maria's goal")
+    support.save_safety_plan(clinic.alex, {"warning_signs": ["Not sleeping"], "people": [{"name": "Mom", "phone": "555-0100"}]})
+    journal.set_start_date(clinic.alex, date.today() - timedelta(days=12))
+    Auth(client).login("alex@example.org")
+    assert 'href="/privacy/summary"' in client.get("/privacy").get_data(as_text=True)
+    response = client.get("/privacy/summary")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert "Sleep by eleven" in page and "Phone away at ten" in page and "50% · 1 of 2 steps done" in page
+    assert "Not sleeping" in page and 'href="tel:555-0100"' in page and "sms:741741?&amp;body=HOME" in page
+    assert "Maria" not in page
+    assert 'src="http' not in page  # nothing from a third party: the phone's own print does it

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from flask_babel import lazy_gettext as _l
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -28,13 +29,13 @@ class GoalCategory(enum.StrEnum):
 
 
 CATEGORY_LABELS = {
-    GoalCategory.RECOVERY: "Recovery",
-    GoalCategory.HEALTH: "Health",
-    GoalCategory.RELATIONSHIPS: "Relationships",
-    GoalCategory.WORK_SCHOOL: "Work and school",
-    GoalCategory.LEGAL: "Legal",
-    GoalCategory.HOUSING: "Housing",
-    GoalCategory.OTHER: "Other",
+    GoalCategory.RECOVERY: _l("Recovery"),
+    GoalCategory.HEALTH: _l("Health"),
+    GoalCategory.RELATIONSHIPS: _l("Relationships"),
+    GoalCategory.WORK_SCHOOL: _l("Work and school"),
+    GoalCategory.LEGAL: _l("Legal"),
+    GoalCategory.HOUSING: _l("Housing"),
+    GoalCategory.OTHER: _l("Other"),
 }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from companion.i18n import N_
 from companion.models.accounts import User
 from companion.models.base import Base, utcnow
 
@@ -22,16 +24,16 @@ class Scope(enum.StrEnum):
 
 
 SCOPE_LABELS = {
-    Scope.GOALS: "Goals I mark as shared, with their steps and progress, and my aftercare plan (they may help write it)",
-    Scope.CHECKINS: "My daily check-ins (mood, craving, sleep, whether I used)",
-    Scope.JOURNAL: "A summary of my journal: cravings, triggers and the skills I tried",
-    Scope.ATTENDANCE: "My attendance at program sessions",
-    Scope.MEDICATION: "My medication: how many scheduled doses I took or missed (not the medication's name unless "
-                      "I also choose to show names)",
-    Scope.WEEKLY: "My weekly recovery check-ins (the Brief Addiction Monitor): my answers and scores",
+    Scope.GOALS: _l("Goals I mark as shared, with their steps and progress, and my aftercare plan (they may help write it)"),
+    Scope.CHECKINS: _l("My daily check-ins (mood, craving, sleep, whether I used)"),
+    Scope.JOURNAL: _l("A summary of my journal: cravings, triggers and the skills I tried"),
+    Scope.ATTENDANCE: _l("My attendance at program sessions"),
+    Scope.MEDICATION: _l("My medication: how many scheduled doses I took or missed (not the medication's name unless "
+                         "I also choose to show names)"),
+    Scope.WEEKLY: _l("My weekly recovery check-ins (the Brief Addiction Monitor): my answers and scores"),
 }
 
-REVOCATION_STATEMENT = (
+REVOCATION_STATEMENT = N_(
     "I can revoke this consent at any time, in writing, by pressing \"Revoke\" on my privacy page in "
     "Companion or by telling my program. Revoking stops any further disclosure from that moment; it "
     "cannot undo a disclosure already made while the consent was in effect."

@@ -4,6 +4,9 @@
 // stored. Forms sent without a connection are kept in the offline queue (queue.js) and replayed later.
 /* global SHELL, CompanionQueue */
 importScripts(SHELL.queue);
+// Its words in the phone's language (SHELL.text: every language but English; English is the key).
+const TEXT = (SHELL.text ?? {})[(self.navigator?.language ?? "en").slice(0, 2)] ?? {};
+const t = (text) => TEXT[text] ?? text;
 
 const CACHE = `companion-shell-${SHELL.version}`;
 
@@ -39,7 +42,7 @@ async function keepForm(request) {
 
 async function offlinePage() {
   return (await caches.match(SHELL.offline, { ignoreSearch: true })) ||
-    new Response("You're offline. Companion will open again when your phone is back online.",
+    new Response(t("You're offline. Companion will open again when your phone is back online."),
       { status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 }
 
@@ -94,7 +97,7 @@ self.addEventListener("push", (event) => {
   }
   const options = { icon: SHELL.icon, badge: SHELL.icon, tag: "companion-reminder", data: { url: data.url || "/" } };
   if (data.body) options.body = data.body;
-  event.waitUntil(self.registration.showNotification(data.title || "Companion: you have a reminder", options));
+  event.waitUntil(self.registration.showNotification(data.title || t("Companion: you have a reminder"), options));
 });
 
 self.addEventListener("notificationclick", (event) => {

@@ -199,6 +199,7 @@ PAGES = [
     Page("settings-reminders", "participant", "/settings/reminders"),
     Page("settings-calendar", "participant", "/settings/calendar"),
     Page("settings-security", "participant", "/settings/security"),
+    Page("summary", "participant", "/privacy/summary"),
     Page("after-use", "participant", "/journal/after-use"),
     Page("log-coping", "participant", "/log/coping?skill=urge-surfing"),
     Page("inbox", "participant", "/notifications"),

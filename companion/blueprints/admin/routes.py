@@ -1,5 +1,6 @@
 """Program admin pages."""
 
+from flask_babel import gettext as _
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -29,7 +30,9 @@ def create_invite():
     role = Role.COUNSELOR if request.form.get("role") == "counselor" else Role.PARTICIPANT
     invite = services.create_invite(current_user, role)
     link = absolute_url("auth.register", code=invite.code)
-    flash(f"New {'counselor invitation' if role == Role.COUNSELOR else 'participant code'}: {invite.code} ({link})", "success")
+    message = (_("New counselor invitation: %(code)s (%(link)s)", code=invite.code, link=link) if role == Role.COUNSELOR
+               else _("New participant code: %(code)s (%(link)s)", code=invite.code, link=link))
+    flash(message, "success")
     return redirect(url_for("admin.index"), code=303)
 
 
@@ -37,7 +40,7 @@ def create_invite():
 def revoke_invite(invite_id: int):
     """Stop an invite code from working."""
     services.revoke_invite(current_user, invite_id)
-    flash("That code no longer works.", "info")
+    flash(_("That code no longer works."), "info")
     return redirect(url_for("admin.index"), code=303)
 
 
@@ -45,7 +48,7 @@ def revoke_invite(invite_id: int):
 def switch_off(user_id: int):
     """Switch a counselor's account off at once."""
     user = services.switch_off(current_user, user_id)
-    flash(f"{user.name}'s account is switched off and signed out everywhere.", "info")
+    flash(_("%(user)s's account is switched off and signed out everywhere.", user=user.name), "info")
     return redirect(url_for("admin.index"), code=303)
 
 
@@ -53,5 +56,5 @@ def switch_off(user_id: int):
 def switch_on(user_id: int):
     """Switch a counselor's account back on."""
     user = services.switch_on(current_user, user_id)
-    flash(f"{user.name} can sign in again.", "info")
+    flash(_("%(user)s can sign in again.", user=user.name), "info")
     return redirect(url_for("admin.index"), code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from flask_babel import gettext as _
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -48,7 +49,7 @@ def revoke_invite(admin: User, invite_id: int) -> None:
     """Stop an invite code from working."""
     invite = db.session.scalar(select(InviteCode).where(InviteCode.id == invite_id, InviteCode.program_id == admin.program_id))
     if invite is None:
-        raise NotFound("That invite code was not found.")
+        raise NotFound(_("That invite code was not found."))
     invite.revoked_at = invite.revoked_at or datetime.now(UTC)
     db.session.commit()
 
@@ -58,7 +59,7 @@ def switch_off(admin: User, user_id: int) -> User:
     user = db.session.scalar(select(User).where(User.id == user_id, User.program_id == admin.program_id,
                                                 User.role == Role.COUNSELOR))
     if user is None:
-        raise NotFound("That counselor was not found.")
+        raise NotFound(_("That counselor was not found."))
     deactivate(user)
     return user
 
@@ -68,7 +69,7 @@ def switch_on(admin: User, user_id: int) -> User:
     user = db.session.scalar(select(User).where(User.id == user_id, User.program_id == admin.program_id,
                                                 User.role == Role.COUNSELOR))
     if user is None:
-        raise NotFound("That counselor was not found.")
+        raise NotFound(_("That counselor was not found."))
     user.active = True
     db.session.commit()
     return user

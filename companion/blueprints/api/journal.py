@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from flask_babel import gettext as _
 from datetime import UTC, date, datetime, time
 from datetime import date as Day
 from typing import Literal
@@ -182,7 +183,7 @@ def _moment(raw: str | None, name: str, user: User, *, end: bool) -> datetime | 
                 raise ValueError
             return value
     except ValueError:
-        raise Invalid.field(name, "Give a date (YYYY-MM-DD) or a date and time with its offset.") from None
+        raise Invalid.field(name, _("Give a date (YYYY-MM-DD) or a date and time with its offset.")) from None
     try:
         day = date.fromordinal(value.toordinal() + 1) if end else value
         return datetime.combine(day, time(), tzinfo=zone(user.timezone)).astimezone(UTC)

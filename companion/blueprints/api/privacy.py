@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -81,7 +82,7 @@ class DeleteMe(Input):
 
 def _counselor() -> None:
     if current_user.role != Role.COUNSELOR:
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
 
 
 @endpoint("/consents", "GET", summary="My consents", tag="privacy", response=list[ConsentOut])
@@ -123,7 +124,7 @@ def counselors():
 def participants():
     """Names only, nothing clinical."""
     if not current_user.is_staff:
-        raise NotFound("Not found.")
+        raise NotFound(_("Not found."))
     return services.staff_names(current_user, Role.PARTICIPANT)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from flask_babel import gettext as _
 from datetime import datetime, time
 from typing import Annotated, Literal
 
@@ -118,7 +119,7 @@ def put_reminder_settings(body: ReminderSettingsIn):
         elif value is None:
             from companion.errors import Invalid
 
-            raise Invalid.field(name, "This field may not be null.")
+            raise Invalid.field(name, _("This field may not be null."))
         values[name] = value
     services.update_settings(current_user, **values)
     return settings_body(current_user)
@@ -164,6 +165,6 @@ def unsubscribe(body: PushUnsubscribeIn | None):
     """Forget one subscription (by `endpoint`) or, with no body, all of mine."""
     count = services.unsubscribe(current_user, body.endpoint if body else None)
     if body and body.endpoint and not count:
-        raise NotFound("That subscription was not found.")
+        raise NotFound(_("That subscription was not found."))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
@@ -105,7 +106,7 @@ def group_body(group: Group) -> dict:
 
 def require_staff() -> None:
     if not current_user.is_staff or current_user.program_id is None:
-        raise Forbidden("Only the program's counselors and admins can do this.")
+        raise Forbidden(_("Only the program's counselors and admins can do this."))
 
 
 @endpoint("/sessions", "GET", summary="My sessions", tag="sessions", query=SessionsQuery,
@@ -116,9 +117,9 @@ def list_sessions(query: SessionsQuery):
     first = query.from_ or datetime.now(tz).date()
     last = query.to or first + timedelta(days=13)
     if last < first:
-        raise Invalid.field("to", "`to` is on or after `from`.")
+        raise Invalid.field("to", _("`to` is on or after `from`."))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise Invalid.field("to", f"Ask for at most {MAX_RANGE_DAYS} days at a time.")
+        raise Invalid.field("to", _("Ask for at most %(MAX_RANGE_DAYS)s days at a time.", MAX_RANGE_DAYS=MAX_RANGE_DAYS))
     start, end = services.local_day_bounds(first, last, current_user.timezone)
     found = services.staff_agenda(current_user, start, end) if current_user.is_staff else \
         services.agenda(current_user, start, end)
@@ -131,7 +132,7 @@ def create_group(body: GroupIn):
     """Create a recurring group in my program."""
     require_staff()
     if body.dtstart.tzinfo is not None:
-        raise Invalid.field("dtstart", "Give the local start without an offset; the time zone goes in `timezone`.")
+        raise Invalid.field("dtstart", _("Give the local start without an offset; the time zone goes in `timezone`."))
     group = services.create_group(current_user.program, current_user, name=body.name, rule_text=body.rrule,
                                   start_date=body.dtstart.date(), start_time=body.dtstart.time().replace(microsecond=0),
                                   timezone=body.timezone, duration_minutes=body.duration_minutes,

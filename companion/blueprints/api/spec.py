@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from flask import Response, current_app, jsonify, request
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError, field_validator
@@ -90,13 +90,93 @@ class Operation:
 
 OPERATIONS: list[Operation] = []
 
+# Pydantic's message for each kind of error, in plain words and in the caller's language (pydantic's own are
+# English only). ``ctx`` fills the placeholders; a kind not listed here says only that the value is not valid.
 FRIENDLY = {
-    "missing": "This field is required.",
-    "extra_forbidden": "This field is not allowed here.",
-    "model_type": "Expected a JSON object.",
-    "model_attributes_type": "Expected a JSON object.",
-    "dict_type": "Expected a JSON object.",
+    "missing": _l("This field is required."),
+    "extra_forbidden": _l("This field is not allowed here."),
+    "model_type": _l("Expected a JSON object."),
+    "model_attributes_type": _l("Expected a JSON object."),
+    "dict_type": _l("Expected a JSON object."),
+    "list_type": _l("Expected a list."),
+    "tuple_type": _l("Expected a list."),
+    "set_type": _l("Expected a list."),
+    "string_type": _l("Expected text."),
+    "string_sub_type": _l("Expected text."),
+    "string_unicode": _l("Expected text."),
+    "string_too_short": _l("Write at least %(min_length)s characters."),
+    "string_too_long": _l("Write at most %(max_length)s characters."),
+    "string_pattern_mismatch": _l("This text does not have the expected form."),
+    "too_short": _l("Give at least %(min_length)s items."),
+    "too_long": _l("Give at most %(max_length)s items."),
+    "int_type": _l("Expected a whole number."),
+    "int_parsing": _l("Expected a whole number."),
+    "int_from_float": _l("Expected a whole number."),
+    "float_type": _l("Expected a number."),
+    "float_parsing": _l("Expected a number."),
+    "finite_number": _l("Expected a finite number."),
+    "decimal_type": _l("Expected a number."),
+    "decimal_parsing": _l("Expected a number."),
+    "bool_type": _l("Expected true or false."),
+    "bool_parsing": _l("Expected true or false."),
+    "greater_than": _l("Give a number greater than %(gt)s."),
+    "greater_than_equal": _l("Give a number of at least %(ge)s."),
+    "less_than": _l("Give a number less than %(lt)s."),
+    "less_than_equal": _l("Give a number of at most %(le)s."),
+    "multiple_of": _l("Give a multiple of %(multiple_of)s."),
+    "literal_error": _l("Choose one of: %(expected)s."),
+    "enum": _l("Choose one of: %(expected)s."),
+    "date_type": _l("Give a date as YYYY-MM-DD."),
+    "date_parsing": _l("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": _l("Give a date as YYYY-MM-DD."),
+    "date_from_datetime_inexact": _l("Give a date as YYYY-MM-DD, without a time."),
+    "date_past": _l("Give a date in the past."),
+    "date_future": _l("Give a date in the future."),
+    "datetime_type": _l("Give a date and time in ISO 8601, such as 2026-03-02T18:00:00-05:00."),
+    "datetime_parsing": _l("Give a date and time in ISO 8601, such as 2026-03-02T18:00:00-05:00."),
+    "datetime_from_date_parsing": _l("Give a date and time in ISO 8601, such as 2026-03-02T18:00:00-05:00."),
+    "datetime_object_invalid": _l("Give a date and time in ISO 8601, such as 2026-03-02T18:00:00-05:00."),
+    "timezone_aware": _l("Give the time with its offset, such as 18:00:00-05:00."),
+    "timezone_naive": _l("Give the local time without an offset."),
+    "time_type": _l("Give a time as HH:MM."),
+    "time_parsing": _l("Give a time as HH:MM."),
+    "time_delta_type": _l("Give a duration."),
+    "time_delta_parsing": _l("Give a duration."),
+    "uuid_type": _l("Give a UUID."),
+    "uuid_parsing": _l("Give a UUID."),
+    "uuid_version": _l("Give a UUID."),
+    "url_type": _l("Give a web address."),
+    "url_parsing": _l("Give a full web address, such as https://example.org."),
+    "url_scheme": _l("Give a web address that starts with %(expected_schemes)s."),
+    "url_too_long": _l("This web address is too long."),
+    "value_error": _l("This value is not valid."),
+    "assertion_error": _l("This value is not valid."),
+    "union_tag_invalid": _l("This value is not valid."),
+    "json_invalid": _l("The body is not valid JSON."),
+    "json_type": _l("The body is not valid JSON."),
+    "none_required": _l("This field must be null."),
+    "frozen_field": _l("This field cannot be changed."),
+    "recursion_loop": _l("This value is nested too deeply."),
 }
+NOT_VALID = _l("This value is not valid.")
+
+
+def friendly(item: dict) -> str:
+    """One of pydantic's errors as a message for the caller: ours when a validator of ours raised it (already
+    in the caller's language), else the plain words for its kind, with the figures it carries."""
+    context = item.get("ctx") or {}
+    if item["type"] == "value_error" and isinstance(context.get("error"), Exception):
+        return str(context["error"])
+    message = FRIENDLY.get(item["type"])
+    if message is None:
+        return item["msg"] if get_locale() is None or get_locale().language == "en" else str(NOT_VALID)
+    try:
+        values = dict(context)
+        if "expected" in values:  # pydantic joins the choices with an English "or"
+            values["expected"] = str(values["expected"]).replace(" or ", ", ")
+        return str(message) % values
+    except (KeyError, TypeError, ValueError):
+        return str(NOT_VALID)
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
@@ -104,7 +184,7 @@ def field_errors(error: ValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in error.errors(include_url=False):
         name = ".".join(str(part) for part in item["loc"]) or "body"
-        errors.setdefault(name, []).append(FRIENDLY.get(item["type"], item["msg"]))
+        errors.setdefault(name, []).append(friendly(item))
     return errors
 
 
@@ -113,7 +193,7 @@ def validate(model: Any, data: Any) -> Any:
     try:
         return TypeAdapter(model).validate_python(data)
     except ValidationError as error:
-        raise Invalid("Some fields are missing or not valid.", field_errors(error)) from None
+        raise Invalid(_("Some fields are missing or not valid."), field_errors(error)) from None
 
 
 def _number(text: str) -> int | float:
@@ -121,12 +201,12 @@ def _number(text: str) -> int | float:
     it equals, as JSON Schema's ``integer`` says, so that a strict ``int`` field takes it."""
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError(f"{text} is too large for a number")
+        raise ValueError(_("%(text)s is too large for a number", text=text))
     return int(value) if value.is_integer() and -INT32 <= value < INT32 else value
 
 
 def _not_a_number(text: str):
-    raise ValueError(f"{text} is not a JSON number")
+    raise ValueError(_("%(text)s is not a JSON number", text=text))
 
 
 def storable(text: str) -> bool:
@@ -177,15 +257,16 @@ def validate_body(model: Any) -> Any:
     """The request's JSON body checked against ``model``: 413 when too large, 415 when not JSON,
     400 when not parseable, 422 naming each bad field."""
     if request.content_length is not None and request.content_length > current_app.config["MAX_CONTENT_LENGTH"]:
-        raise RequestEntityTooLarge(f"A request body may be at most {current_app.config['MAX_CONTENT_LENGTH']} bytes.")
+        raise RequestEntityTooLarge(_("A request body may be at most %(limit)s bytes.",
+                                      limit=current_app.config["MAX_CONTENT_LENGTH"]))
     raw = request.get_data(cache=True)
     if request.mimetype and request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        raise UnsupportedMediaType("Send the body as application/json.")
+        raise UnsupportedMediaType(_("Send the body as application/json."))
     if not raw.strip():
         try:
             return TypeAdapter(model).validate_python(None)  # an endpoint whose body is optional
         except ValidationError:
-            raise Invalid("The body is empty; send a JSON object.", {"body": ["Expected a JSON object."]}) from None
+            raise Invalid(_("The body is empty; send a JSON object."), {"body": [_("Expected a JSON object.")]}) from None
     data = parse_json(raw)
     try:
         # Validated as JSON text (so that dates and ids arrive as strings, as in the document), written
@@ -202,9 +283,9 @@ def check_csrf() -> None:
     token = request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token")
     try:
         validate_csrf(token)
-    except CSRFValidationError as error:
-        raise Forbidden(f"The X-CSRFToken header is missing or does not match this session ({error}). "
-                        "Use the csrf_token returned when signing in.") from None
+    except CSRFValidationError:
+        raise Forbidden(_("The X-CSRFToken header is missing or does not match this session. "
+                          "Use the csrf_token returned when signing in.")) from None
 
 
 def _path_params(rule: str) -> list[tuple[str, str]]:
@@ -230,7 +311,7 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
         @wraps(view)
         def wrapper(**kwargs):
             if operation.auth and not current_user.is_authenticated:
-                raise Unauthorized("Please sign in first.")
+                raise Unauthorized(_("Please sign in first."))
             if operation.csrf and method in UNSAFE_METHODS:
                 check_csrf()
             if operation.body is not None:

@@ -82,7 +82,7 @@ def meeting_body(meeting: Meeting, *, now: datetime, saved: bool, distance: floa
         "id": meeting.id, "slug": meeting.slug, "name": meeting.name,
         "day": None if not days else days[0] if len(days) == 1 else days,
         "time": meeting.time, "end_time": meeting.end_time, "timezone": meeting.timezone,
-        "types": meeting.types, "type_names": [type_name(code) for code in meeting.types],
+        "types": meeting.types, "type_names": [str(type_name(code)) for code in meeting.types],
         "location": meeting.location, "formatted_address": meeting.formatted_address, "region": meeting.region,
         "latitude": meeting.latitude, "longitude": meeting.longitude, "conference_url": meeting.conference_url,
         "conference_url_notes": meeting.conference_url_notes, "conference_phone": meeting.conference_phone,

@@ -1,5 +1,6 @@
 """Account forms."""
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -10,64 +11,64 @@ from companion.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from companion.timezones import zone_choices
 
 EMAIL_CHECKS = [
-    DataRequired("Enter your e-mail address."),
-    Length(max=254, message="An e-mail address has at most 254 characters."),
-    Email("Enter an e-mail address like name@example.com.", check_deliverability=False),
+    DataRequired(_l("Enter your e-mail address.")),
+    Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
+    Email(_l("Enter an e-mail address like name@example.com."), check_deliverability=False),
 ]
 
 
 NEW_PASSWORD_LENGTH = [
-    Length(min=MIN_PASSWORD_LENGTH, message=f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words strung together work well."),
-    Length(max=MAX_PASSWORD_LENGTH, message=f"Use at most {MAX_PASSWORD_LENGTH} characters."),
+    Length(min=MIN_PASSWORD_LENGTH, message=_l("Use at least %(MIN_PASSWORD_LENGTH)s characters. A few words strung together work well.", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH)),
+    Length(max=MAX_PASSWORD_LENGTH, message=_l("Use at most %(MAX_PASSWORD_LENGTH)s characters.", MAX_PASSWORD_LENGTH=MAX_PASSWORD_LENGTH)),
 ]
 
 
-def timezone_field(label: str = "Your time zone") -> SelectField:
-    return SelectField(label, choices=zone_choices(), validate_choice=True,
-                       validators=[DataRequired("Choose your time zone.")],
-                       description="Reminders and your day's entries use this time zone.")
+def timezone_field(label: str | None = None) -> SelectField:
+    return SelectField(label or _l("Your time zone"), choices=zone_choices(), validate_choice=True,
+                       validators=[DataRequired(_l("Choose your time zone."))],
+                       description=_l("Reminders and your day's entries use this time zone."))
 
 
 def language_field() -> SelectField:
-    return SelectField("Language / Idioma", choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validate_choice=True,
-                       validators=[DataRequired("Choose a language.")],
-                       description="Companion, its e-mails and reminders are shown in this language.")
+    return SelectField(_l("Language / Idioma"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()], validate_choice=True,
+                       validators=[DataRequired(_l("Choose a language."))],
+                       description=_l("Companion, its e-mails and reminders are shown in this language."))
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired("Enter your e-mail address."), Length(max=254, message="An e-mail address has at most 254 characters.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024, message="That password is too long.")])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254, message=_l("An e-mail address has at most 254 characters."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024, message=_l("That password is too long."))])
     next = HiddenField()
 
 
 class RegisterForm(FlaskForm):
-    name = StringField("Your first name or a nickname", validators=[DataRequired("Enter a name we can greet you by."), Length(max=100, message="Use at most 100 characters.")],
-                       description="Only you and the counselors you choose will see it.")
-    email = EmailField("E-mail", validators=EMAIL_CHECKS, description="Used to sign in and to reset your password.")
-    password = PasswordField("Password", validators=[DataRequired("Choose a password."), *NEW_PASSWORD_LENGTH],
-                             description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.")
+    name = StringField(_l("Your first name or a nickname"), validators=[DataRequired(_l("Enter a name we can greet you by.")), Length(max=100, message=_l("Use at most 100 characters."))],
+                       description=_l("Only you and the counselors you choose will see it."))
+    email = EmailField(_l("E-mail"), validators=EMAIL_CHECKS, description=_l("Used to sign in and to reset your password."))
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")), *NEW_PASSWORD_LENGTH],
+                             description=_l("At least %(MIN_PASSWORD_LENGTH)s characters. A few unrelated words work well.", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
     timezone = timezone_field()
     language = language_field()
-    invite_code = StringField("Invite code from your program (optional)", validators=[Optional(), Length(max=32, message="An invite code has at most 32 characters.")],
-                              description="Leave empty to use Companion on your own.")
+    invite_code = StringField(_l("Invite code from your program (optional)"), validators=[Optional(), Length(max=32, message=_l("An invite code has at most 32 characters."))],
+                              description=_l("Leave empty to use Companion on your own."))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("E-mail", validators=EMAIL_CHECKS)
+    email = EmailField(_l("E-mail"), validators=EMAIL_CHECKS)
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired("Choose a new password."), *NEW_PASSWORD_LENGTH],
-                             description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), *NEW_PASSWORD_LENGTH],
+                             description=_l("At least %(MIN_PASSWORD_LENGTH)s characters.", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter a name we can greet you by."), Length(max=100, message="Use at most 100 characters.")])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name we can greet you by.")), Length(max=100, message=_l("Use at most 100 characters."))])
     timezone = timezone_field()
     language = language_field()
 
 
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password."), Length(max=1024, message="That password is too long.")])
-    new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), *NEW_PASSWORD_LENGTH],
-                                 description=f"At least {MIN_PASSWORD_LENGTH} characters.")
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(_l("Enter your current password.")), Length(max=1024, message=_l("That password is too long."))])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(_l("Choose a new password.")), *NEW_PASSWORD_LENGTH],
+                                 description=_l("At least %(MIN_PASSWORD_LENGTH)s characters.", MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH))

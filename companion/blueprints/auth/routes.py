@@ -60,7 +60,7 @@ def login():
 def logout():
     """Sign out and clear what this device kept."""
     end_session()
-    flash("You are signed out. Take care.", "info")
+    flash(_("You are signed out. Take care."), "info")
     return clear_device(redirect(url_for("auth.login"), code=303))
 
 
@@ -91,7 +91,7 @@ def register():
             return redirect(url_for("main.today"), code=303)
         else:
             start_session(user)
-            flash(f"Welcome, {user.name}. We're glad you're here.", "success")
+            flash(_("Welcome, %(user)s. We're glad you're here.", user=user.name), "success")
             return redirect(url_for("main.today"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
@@ -121,12 +121,14 @@ def reset_request():
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
             link = absolute_url("auth.reset_password", token=services.make_reset_token(user))
-            send_mail(user.email, "Reset your Companion password",
-                      f"Hello {user.name},\n\nTo choose a new password, open this link within an hour:\n\n{link}\n\n"
-                      "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n")
+            with force_locale(user.language):  # the account's language, not the page's
+                send_mail(user.email, _("Reset your Companion password"),
+                          _("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n%(link)s\n\n"
+                            "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n",
+                            name=user.name, link=link))
         # The same answer whether or not the address has an account.
-        flash("If that address has an account, we have sent it a link to choose a new password. "
-              "It works for one hour.", "info")
+        flash(_("If that address has an account, we have sent it a link to choose a new password. "
+              "It works for one hour."), "info")
         return redirect(url_for("auth.login"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset_request.html", form=form), status
@@ -148,7 +150,7 @@ def reset_password(token: str):
             apply_errors(form, error)
         else:
             end_session()
-            flash("Your password has been changed. Please sign in with it.", "success")
+            flash(_("Your password has been changed. Please sign in with it."), "success")
             return redirect(url_for("auth.login"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("auth/reset_password.html", form=form), status
@@ -171,7 +173,7 @@ def settings():
             except Invalid as error:
                 apply_errors(profile, error)
             else:
-                flash("Your details are saved.", "success")
+                flash(_("Your details are saved."), "success")
                 return redirect(url_for("auth.settings"), code=303)
     return render_template("auth/settings.html", profile=profile), status
 
@@ -191,7 +193,7 @@ def security():
                 apply_errors(password, error)
             else:
                 start_session(current_user)  # this device stays signed in; every other one is signed out
-                flash("Your password is changed. Other devices have been signed out.", "success")
+                flash(_("Your password is changed. Other devices have been signed out."), "success")
                 return redirect(url_for("auth.security"), code=303)
     return render_template("auth/security.html", password=password), status
 
@@ -202,7 +204,7 @@ def sign_out_everywhere():
     """End every session of this account, this one included."""
     services.end_all_sessions(current_user)
     end_session()
-    flash("You are signed out on every device.", "info")
+    flash(_("You are signed out on every device."), "info")
     return clear_device(redirect(url_for("auth.login"), code=303))
 
 

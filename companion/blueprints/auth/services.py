@@ -78,7 +78,7 @@ def register_user(*, email: str, password: str, name: str, timezone: str, invite
         if invite is None:
             errors["invite_code"] = ["We do not recognise this invite code, or it is no longer valid. Check it with your program, or leave it empty for personal use."]
     if errors:
-        raise Invalid("Please check the highlighted fields.", errors)
+        raise Invalid(_("Please check the highlighted fields."), errors)
     password_hash = hash_password(password)  # the same work whether or not the address has an account
     if existing is not None:
         raise AlreadyRegistered(existing)
@@ -98,9 +98,9 @@ def create_user(*, email: str, password: str, role: str, name: str | None = None
     """Create an account of any role, creating its program when it does not exist yet."""
     email = normalize_email(email)
     if role not in {r.value for r in Role}:
-        raise Invalid.field("role", "The role must be participant, counselor or admin.")
+        raise Invalid.field("role", _("The role must be participant, counselor or admin."))
     if user_by_email(email) is not None:
-        raise Invalid.field("email", f"An account for {email} already exists.")
+        raise Invalid.field("email", _("An account for %(email)s already exists.", email=email))
     if check_password and (problems := password_problems(password, email=email)):
         raise Invalid.field("password", problems[0])
     program = None
@@ -174,7 +174,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         for limit, *identifiers in keys:
             _refund(limit, *identifiers)  # successful sign-ins never count
         return user
-    raise Unauthorized("That e-mail and password do not match an account. Please check them and try again.")
+    raise Unauthorized(_("That e-mail and password do not match an account. Please check them and try again."))
 
 
 def throttle_account_mail(kind: str, email: str, address: str) -> None:
@@ -241,7 +241,7 @@ def set_password(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """Change a password after checking the current one."""
     if not verify_password(user.password_hash, current):
-        raise Invalid.field("current_password", "That is not your current password.")
+        raise Invalid.field("current_password", _("That is not your current password."))
     set_password(user, new)
 
 
@@ -256,7 +256,7 @@ def update_profile(user: User, *, name: str, timezone: str, language: str | None
     if language is not None and language not in LANGUAGES:
         errors["language"] = ["Choose English or Spanish."]
     if errors:
-        raise Invalid("Please check the highlighted fields.", errors)
+        raise Invalid(_("Please check the highlighted fields."), errors)
     user.name, user.timezone = name, timezone
     if language is not None:
         user.language = language

@@ -6,6 +6,7 @@ import functools
 import hashlib
 import secrets
 import time
+from flask_babel import gettext as _
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -58,15 +59,17 @@ def _user_statement():
 def unauthorized():
     """Anonymous visitors: a 401 problem on the API, the sign-in page elsewhere."""
     if wants_problem():
-        raise Unauthorized("Please sign in first.")
+        raise Unauthorized(_("Please sign in first."))
     if g.get("session_expired"):
-        flash("You were signed out after a while without activity, to keep your information private. "
-              "Please sign in again.", "info")
+        flash(_("You were signed out after a while without activity, to keep your information private. "
+              "Please sign in again."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def start_session(user: User) -> None:
     """Sign in with a fresh session, so that nothing from before carries over."""
+    # ``current_user`` itself would be stored as the signed-in user and then resolve to itself, forever.
+    user = user._get_current_object() if hasattr(user, "_get_current_object") else user
     session.clear()
     token = secrets.token_urlsafe(32)
     oldest = datetime.now(UTC) - current_app.config["SESSION_ABSOLUTE_TIMEOUT"]

@@ -1,10 +1,12 @@
 """Counselor pages."""
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.blueprints.counselor import bp, services
 from companion.blueprints.counselor.forms import SuggestGoalForm
+from companion.blueprints.journal.forms import TRIGGER_LABELS
 from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.blueprints.support import services as support_services
 from companion.blueprints.support.forms import AftercareForm, add_blank_rows, aftercare_data, aftercare_form_data
@@ -29,7 +31,7 @@ def require_counselor():
 
 @bp.app_context_processor
 def notice():
-    return {"redisclosure_notice": REDISCLOSURE_NOTICE}
+    return {"redisclosure_notice": _(REDISCLOSURE_NOTICE)}  # the notice in the reader's language, on the page
 
 
 @bp.get("/caseload")
@@ -53,7 +55,7 @@ def caseload_csv():
 def participant(participant_id: int):
     """What one participant shared with me."""
     view = services.participant_view(current_user, participant_id)
-    return render_template("counselor/participant.html", **view, suggest=SuggestGoalForm())
+    return render_template("counselor/participant.html", **view, suggest=SuggestGoalForm(), trigger_labels=TRIGGER_LABELS)
 
 
 @bp.post("/caseload/<int:participant_id>/suggest")
@@ -67,10 +69,10 @@ def suggest(participant_id: int):
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Suggested. They can add it to their goals or say not now.", "success")
+            flash(_("Suggested. They can add it to their goals or say not now."), "success")
             return redirect(url_for("counselor.participant", participant_id=participant_id), code=303)
     view = services.participant_view(current_user, participant_id)
-    return render_template("counselor/participant.html", **view, suggest=form), 422
+    return render_template("counselor/participant.html", **view, suggest=form, trigger_labels=TRIGGER_LABELS), 422
 
 
 @bp.route("/caseload/<int:participant_id>/aftercare", methods=["GET", "POST"])
@@ -90,7 +92,7 @@ def aftercare(participant_id: int):
                 form.form_errors.append(error.detail)
                 status, conflict = 409, True
             else:
-                flash("The aftercare plan is saved. They see it on their aftercare page.", "success")
+                flash(_("The aftercare plan is saved. They see it on their aftercare page."), "success")
                 return redirect(url_for("counselor.aftercare", participant_id=participant_id), code=303)
     # Checked (404) and recorded before anything of the plan is on the page, on every request.
     consent, plan = services.aftercare_plan(current_user, participant_id)
@@ -108,5 +110,5 @@ def aftercare(participant_id: int):
 def encourage(goal_id: int):
     """Leave a note of encouragement on a shared goal."""
     note = services.encourage(current_user, goal_id, request.form.get("body", ""))
-    flash("Your note is on their goal.", "success")
+    flash(_("Your note is on their goal."), "success")
     return redirect(url_for("counselor.participant", participant_id=note.user_id), code=303)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from flask_babel import gettext as _, lazy_gettext as _l, pgettext
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ from companion.blueprints.support import services as support_services
 from companion.blueprints.weekly import services as weekly_services
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
+from companion.i18n import N_
 from companion.models import WeeklyCheckin, AftercarePlan, Attendance, CheckIn, Consent, Encouragement, Goal, GoalStep, GoalSuggestion, LogEntry, Scope, StepEvent, User
 from companion.models.base import UTCDateTime
 from companion.spreadsheets import safe_cell
@@ -143,14 +145,14 @@ def caseload(counselor: User, *, record_as: str | None = "view") -> list[dict]:
         })
     if record_as:
         ledger.record(counselor, [e["consents"][0] for e in by_participant.values()], record_as,
-                      "caseload: shared goals' progress and flags")
+                      N_("caseload: shared goals' progress and flags"))
     return rows
 
 
 FLAG_LABELS = {
-    "no_activity_3d": "No shared activity for 3 days",
-    "craving_8_48h": "A strong craving (8 or more) in the last 48 hours",
-    "missed_session": "Missed a session",
+    "no_activity_3d": _l("No shared activity for 3 days"),
+    "craving_8_48h": _l("A strong craving (8 or more) in the last 48 hours"),
+    "missed_session": _l("Missed a session"),
     "missed_doses_7d": _l("2 or more doses not marked as taken in the last 7 days"),
     "bam_risk_above_protective": _l("Weekly check-in: risk score above protective score"),
 }
@@ -182,9 +184,10 @@ def participant_view(counselor: User, participant_id: int) -> dict:
             "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
 
 
-SCOPE_WORDS = {Scope.GOALS: "shared goals with steps", Scope.CHECKINS: "recent check-ins",
-               Scope.JOURNAL: "journal summary", Scope.ATTENDANCE: "attendance",
-               Scope.MEDICATION: "medication adherence", Scope.WEEKLY: "weekly check-ins"}
+# Stored in the ledger in English (a hashed record); the privacy pages translate them when they show them.
+SCOPE_WORDS = {Scope.GOALS: N_("shared goals with steps"), Scope.CHECKINS: N_("recent check-ins"),
+               Scope.JOURNAL: N_("journal summary"), Scope.ATTENDANCE: N_("attendance"),
+               Scope.MEDICATION: N_("medication adherence"), Scope.WEEKLY: N_("weekly check-ins")}
 
 
 def medication_names_shown(consents: list[Consent]) -> bool:
@@ -205,7 +208,7 @@ def participant_weekly(counselor: User, participant_id: int) -> list:
     """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
     consent = consent_for(counselor, participant_id, Scope.WEEKLY)
     checkins = weekly_services.history(consent.participant)
-    ledger.record(counselor, [consent], "view", "weekly check-ins: answers and scores")
+    ledger.record(counselor, [consent], "view", N_("weekly check-ins: answers and scores"))
     return checkins
 
 
@@ -214,7 +217,8 @@ def participant_medication(counselor: User, participant_id: int) -> dict:
     consent = consent_for(counselor, participant_id, Scope.MEDICATION)
     consents = active_consents_to(counselor, [participant_id], Scope.MEDICATION)
     shared = medication_share(consent.participant, consents)
-    ledger.record(counselor, [consent], "view", "medication adherence" + (" with names" if shared["names"] else ""))
+    ledger.record(counselor, [consent], "view", N_("medication adherence with names") if shared["names"]
+                  else N_("medication adherence"))
     return shared
 
 
@@ -227,7 +231,7 @@ def participant_goals(counselor: User, participant_id: int) -> list[Goal]:
     """A participant's shared goals, recorded in the ledger."""
     consent = consent_for(counselor, participant_id)
     goals = shared_goals(counselor, [participant_id])
-    ledger.record(counselor, [consent], "view", "shared goals with steps")
+    ledger.record(counselor, [consent], "view", N_("shared goals with steps"))
     return goals
 
 
@@ -235,7 +239,7 @@ def aftercare_plan(counselor: User, participant_id: int) -> tuple[Consent, After
     """A participant's aftercare plan for a counselor they consented to (scope goals), recorded in the ledger."""
     consent = aftercare_consent(counselor, participant_id)
     plan = support_services.aftercare_plan_for(consent.participant)
-    ledger.record(counselor, [consent], "view", "aftercare plan")
+    ledger.record(counselor, [consent], "view", N_("aftercare plan"))
     return consent, plan
 
 
@@ -245,7 +249,7 @@ def save_aftercare(counselor: User, participant_id: int, data: dict, *,
     consent = aftercare_consent(counselor, participant_id)
     plan = support_services.save_aftercare_plan(consent.participant, data, counselor,
                                                 expected_version=expected_version)
-    ledger.record(counselor, [consent], "view", "aftercare plan, and changed it")
+    ledger.record(counselor, [consent], "view", N_("aftercare plan, and changed it"))
     return plan
 
 
@@ -253,9 +257,9 @@ def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str =
     """Suggest a goal to a participant who consented; they accept or decline it."""
     consent_for(counselor, participant_id)
     errors = Errors()
-    title = clean_text(errors, "title", title, max_length=200, required=True, label="The title")
-    why = clean_text(errors, "why", why, max_length=2000, label="Why it matters")
-    steps = clean_text(errors, "steps", steps, max_length=5000, label="The steps")
+    title = clean_text(errors, "title", title, max_length=200, required=True, label=_("The title"))
+    why = clean_text(errors, "why", why, max_length=2000, label=_("Why it matters"))
+    steps = clean_text(errors, "steps", steps, max_length=5000, label=_("The steps"))
     errors.raise_if_any()
     suggestion = GoalSuggestion(user_id=participant_id, counselor_id=counselor.id, title=title, why=why, steps=steps)
     db.session.add(suggestion)
@@ -267,7 +271,7 @@ def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
     """Leave a note of encouragement on a goal shared with this counselor."""
     goal = shared_goal(counselor, goal_id)
     errors = Errors()
-    body = clean_text(errors, "body", body, max_length=1000, required=True, label="The note")
+    body = clean_text(errors, "body", body, max_length=1000, required=True, label=_("The note"))
     errors.raise_if_any()
     note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
     db.session.add(note)
@@ -283,7 +287,10 @@ def caseload_csv(counselor: User) -> str:
     writer = csv.writer(out)
     writer.writerow([f"NOTICE: {ledger.REDISCLOSURE_NOTICE}"])
     writer.writerow([])
-    writer.writerow(["participant_id", "name", "goal_id", "goal", "progress_percent", "steps_done_7d", "flags"])
+    writer.writerow([pgettext("CSV header", "participant_id"), pgettext("CSV header", "name"),
+                     pgettext("CSV header", "goal_id"), pgettext("CSV header", "goal"),
+                     pgettext("CSV header", "progress_percent"), pgettext("CSV header", "steps_done_7d"),
+                     pgettext("CSV header", "flags")])
     for row in rows:
         goals = row["goals"] or [{"id": "", "title": "", "progress": ""}]
         for goal in goals:

@@ -28,9 +28,9 @@ def seed_goals(people: list[User]) -> None:
         for slug, done, shared, days_ago in plans:
             template = BY_SLUG[slug]
             started = now - timedelta(days=days_ago)
-            goal = Goal(user_id=person.id, title=template.title, why=template.why, category=template.category,
+            goal = Goal(user_id=person.id, title=str(template.title), why=str(template.why), category=template.category,
                         shared=shared, template=slug, created_at=started, updated_at=started)
-            goal.steps = [GoalStep(user_id=person.id, title=title, position=i, created_at=started)
+            goal.steps = [GoalStep(user_id=person.id, title=str(title), position=i, created_at=started)
                           for i, title in enumerate(template.steps)]
             db.session.add(goal)
             db.session.flush()

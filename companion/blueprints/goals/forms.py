@@ -1,5 +1,6 @@
 """Goal and step forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
@@ -8,32 +9,32 @@ from wtforms.validators import DataRequired, Length, Optional
 from companion.models.goals import CATEGORY_LABELS
 
 CATEGORY_CHOICES = [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
-BAD_DATE = "Enter a date like 2026-12-31, or leave it empty."
+BAD_DATE = _l("Enter a date like 2026-12-31, or leave it empty.")
 
 
 class GoalForm(FlaskForm):
-    title = StringField("What is your goal?", validators=[DataRequired("Give your goal a short title."), Length(max=200, message="Use at most 200 characters.")])
-    why = TextAreaField("Why it matters to you (optional)", validators=[Optional(), Length(max=2000, message="Use at most 2,000 characters.")],
-                        description="On a hard day, this can remind you why you started.")
-    category = SelectField("Category", choices=CATEGORY_CHOICES, validate_choice=True)
-    target_date = DateField("Target date (optional)", validators=[Optional()], description="When you'd like to get there.")
-    shared = BooleanField("Share this goal's progress with my counselor",
-                          description="Your counselor sees it only while you have also given your consent. You can stop sharing at any time.")
+    title = StringField(_l("What is your goal?"), validators=[DataRequired(_l("Give your goal a short title.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    why = TextAreaField(_l("Why it matters to you (optional)"), validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
+                        description=_l("On a hard day, this can remind you why you started."))
+    category = SelectField(_l("Category"), choices=CATEGORY_CHOICES, validate_choice=True)
+    target_date = DateField(_l("Target date (optional)"), validators=[Optional()], description=_l("When you'd like to get there."))
+    shared = BooleanField(_l("Share this goal's progress with my counselor"),
+                          description=_l("Your counselor sees it only while you have also given your consent. You can stop sharing at any time."))
 
 
 class NewGoalForm(GoalForm):
-    steps = TextAreaField("First small steps (optional)", validators=[Optional(), Length(max=10_000, message="That is a lot of text. Try fewer steps.")],
-                          description="One step per line. Small and specific works best.")
+    steps = TextAreaField(_l("First small steps (optional)"), validators=[Optional(), Length(max=10_000, message=_l("That is a lot of text. Try fewer steps."))],
+                          description=_l("One step per line. Small and specific works best."))
     template = HiddenField()
 
 
 class StepForm(FlaskForm):
-    title = StringField("Step", validators=[DataRequired("Write the step."), Length(max=200, message="Use at most 200 characters.")])
-    due_date = DateField("Due date (optional)", validators=[Optional()])
+    title = StringField(_l("Step"), validators=[DataRequired(_l("Write the step.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
 
 
 class AddStepForm(StepForm):
-    title = StringField("Add a small step", validators=[DataRequired("Write the step."), Length(max=200, message="Use at most 200 characters.")])
+    title = StringField(_l("Add a small step"), validators=[DataRequired(_l("Write the step.")), Length(max=200, message=_l("Use at most 200 characters."))])
 
 
 def date_errors_friendly(form: FlaskForm) -> None:

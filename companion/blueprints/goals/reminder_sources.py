@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import UTC, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from companion.blueprints.reminders.sources import Planned, reminder_source
@@ -31,7 +32,7 @@ def due_steps(start: datetime, end: datetime, user_ids: Collection[int] | None) 
     for step, timezone in db.session.execute(query):
         at = datetime.combine(step.due_date, REMIND_AT, tzinfo=zone(timezone)).astimezone(UTC)
         if start <= at < end:
-            yield Planned(user_id=step.user_id, source_id=str(step.id), at=at, title=f"Step due today: {step.title}",
+            yield Planned(user_id=step.user_id, source_id=str(step.id), at=at, title=_l("Step due today: %(step)s", step=step.title),
                           url=f"/goals/{step.goal_id}")
 
 

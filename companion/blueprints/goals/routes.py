@@ -1,5 +1,6 @@
 """Goal pages."""
 
+from flask_babel import gettext as _
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,9 +36,9 @@ def answer_suggestion(suggestion_id: int):
     accept = request.form.get("answer") == "accept"
     goal = services.answer_suggestion(current_user, suggestion_id, accept)
     if goal is not None:
-        flash("The suggested goal is now one of yours. Change it however you like.", "success")
+        flash(_("The suggested goal is now one of yours. Change it however you like."), "success")
         return redirect(url_for("goals.show", goal_id=goal.id), code=303)
-    flash("Declined. Your counselor will see that it wasn't for you right now.", "info")
+    flash(_("Declined. Your counselor will see that it wasn't for you right now."), "info")
     return redirect(url_for("goals.index"), code=303)
 
 
@@ -60,7 +61,7 @@ def create():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your goal is saved. One small step at a time.", "success")
+            flash(_("Your goal is saved. One small step at a time."), "success")
             return redirect(url_for("goals.show", goal_id=goal.id), code=303)
     date_errors_friendly(form)
     return render_template("goals/form.html", form=form, goal=None), 422 if request.method == "POST" else 200
@@ -87,7 +88,7 @@ def edit(goal_id: int):
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("goals.show", goal_id=goal.id), code=303)
     date_errors_friendly(form)
     return render_template("goals/form.html", form=form, goal=goal), 422 if request.method == "POST" else 200
@@ -111,7 +112,7 @@ def share(goal_id: int):
     goal = services.goal_for(current_user, goal_id)
     shared = request.form.get("shared") == "1"
     services.update_goal(current_user, goal, {"shared": shared})
-    flash("This goal is now shared with your counselor." if shared else "This goal is no longer shared.", "success")
+    flash(_("This goal is now shared with your counselor.") if shared else _("This goal is no longer shared."), "success")
     return redirect(url_for("goals.show", goal_id=goal.id), code=303)
 
 
@@ -121,7 +122,7 @@ def delete(goal_id: int):
     goal = services.goal_for(current_user, goal_id)
     if request.method == "POST":
         services.delete_goal(goal)
-        flash("The goal is deleted.", "info")
+        flash(_("The goal is deleted."), "info")
         return redirect(url_for("goals.index"), code=303)
     return render_template("goals/delete.html", goal=goal)
 
@@ -188,5 +189,5 @@ def delete_step(step_id: int):
     step = services.step_for(current_user, step_id)
     goal_id = step.goal_id
     services.delete_step(step)
-    flash("Step deleted.", "info")
+    flash(_("Step deleted."), "info")
     return redirect(url_for("goals.show", goal_id=goal_id, _anchor="steps"), code=303)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -44,26 +45,26 @@ def step_for(user: User, step_id: int) -> GoalStep:
 def _check_goal_fields(errors: Errors, user: User, fields: dict, *, current: Goal | None = None) -> dict:
     clean = {}
     if "title" in fields:
-        clean["title"] = clean_text(errors, "title", fields["title"], max_length=TITLE_MAX, required=True, label="The title")
+        clean["title"] = clean_text(errors, "title", fields["title"], max_length=TITLE_MAX, required=True, label=_("The title"))
     if "why" in fields:
-        clean["why"] = clean_text(errors, "why", fields["why"], max_length=WHY_MAX, label="Why it matters")
+        clean["why"] = clean_text(errors, "why", fields["why"], max_length=WHY_MAX, label=_("Why it matters"))
     if "category" in fields:
         if fields["category"] not in CATEGORIES:
-            errors.add("category", "Choose one of the categories.")
+            errors.add("category", _("Choose one of the categories."))
         clean["category"] = fields["category"]
     if "target_date" in fields:
         target = fields["target_date"]
         unchanged = current is not None and target == current.target_date
         if target is not None and not unchanged and target < local_today(user):
-            errors.add("target_date", "Choose today or a day in the future.")
+            errors.add("target_date", _("Choose today or a day in the future."))
         clean["target_date"] = target
     if "status" in fields:
         if fields["status"] not in STATUSES:
-            errors.add("status", "The status is active, done or archived.")
+            errors.add("status", _("The status is active, done or archived."))
         clean["status"] = fields["status"]
     if "shared" in fields:
         if not isinstance(fields["shared"], bool):
-            errors.add("shared", "Sharing is true or false.")
+            errors.add("shared", _("Sharing is true or false."))
         clean["shared"] = fields["shared"]
     return clean
 
@@ -76,13 +77,13 @@ def create_goal(user: User, *, title: str, why: str = "", category: str = "recov
                                                 "target_date": target_date, "shared": shared})
     new_steps = []
     for index, step in enumerate(steps or []):
-        cleaned = clean_text(errors, "steps", step.get("title"), max_length=TITLE_MAX, label=f"Step {index + 1}")
+        cleaned = clean_text(errors, "steps", step.get("title"), max_length=TITLE_MAX, label=_("Step %(number)s", number=index + 1))
         if cleaned:
             new_steps.append(GoalStep(user_id=user.id, title=cleaned, due_date=step.get("due_date")))
     if len(new_steps) > MAX_STEPS:
-        errors.add("steps", f"A goal can have at most {MAX_STEPS} steps. Smaller goals work better.")
+        errors.add("steps", _("A goal can have at most %(MAX_STEPS)s steps. Smaller goals work better.", MAX_STEPS=MAX_STEPS))
     if template is not None and template not in BY_SLUG:
-        errors.add("template", "There is no such starter goal.")
+        errors.add("template", _("There is no such starter goal."))
     errors.raise_if_any()
     goal = Goal(user_id=user.id, template=template, **fields)
     goal.steps = new_steps
@@ -128,11 +129,11 @@ def _renumber(steps: list[GoalStep]) -> None:
 def add_step(goal: Goal, *, title: str, due_date: date | None = None, position: int | None = None) -> GoalStep:
     """Add a step to a goal, at the end or at ``position``."""
     errors = Errors()
-    title = clean_text(errors, "title", title, max_length=TITLE_MAX, required=True, label="The step")
+    title = clean_text(errors, "title", title, max_length=TITLE_MAX, required=True, label=_("The step"))
     if len(goal.steps) >= MAX_STEPS:
-        errors.add("title", f"A goal can have at most {MAX_STEPS} steps. Smaller goals work better.")
+        errors.add("title", _("A goal can have at most %(MAX_STEPS)s steps. Smaller goals work better.", MAX_STEPS=MAX_STEPS))
     if position is not None and not 0 <= position <= len(goal.steps):
-        errors.add("position", f"The position is from 0 to {len(goal.steps)}.")
+        errors.add("position", _("The position is from 0 to %(last)s.", last=len(goal.steps)))
     errors.raise_if_any()
     step = GoalStep(user_id=goal.user_id, title=title, due_date=due_date)
     steps = list(goal.steps)
@@ -149,15 +150,15 @@ def update_step(user: User, step: GoalStep, changes: dict) -> GoalStep:
     """Change a step's title, due date, place or done state (``client_id`` makes a replay harmless)."""
     errors = Errors()
     if "title" in changes:
-        changes["title"] = clean_text(errors, "title", changes["title"], max_length=TITLE_MAX, required=True, label="The step")
+        changes["title"] = clean_text(errors, "title", changes["title"], max_length=TITLE_MAX, required=True, label=_("The step"))
     goal = step.goal
     if "position" in changes and not (isinstance(changes["position"], int) and 0 <= changes["position"] < len(goal.steps)):
-        errors.add("position", f"The position is from 0 to {len(goal.steps) - 1}.")
+        errors.add("position", _("The position is from 0 to %(last)s.", last=len(goal.steps) - 1))
     if "done" in changes and not isinstance(changes["done"], bool):
-        errors.add("done", "Done is true or false.")
+        errors.add("done", _("Done is true or false."))
     client_id = changes.get("client_id")
     if client_id is not None:
-        clean_text(errors, "client_id", client_id, max_length=64, required=True, label="The client id")
+        clean_text(errors, "client_id", client_id, max_length=64, required=True, label=_("The client id"))
     errors.raise_if_any()
     if "title" in changes:
         step.title = changes["title"]
@@ -211,7 +212,7 @@ def reorder(goal: Goal, step_ids: list[int]) -> Goal:
     """Put a goal's steps in the given order; the ids must be exactly the goal's steps."""
     current = {step.id: step for step in goal.steps}
     if len(step_ids) != len(set(step_ids)) or set(step_ids) != set(current):
-        raise Invalid.field("step_ids", "Send each of this goal's step ids exactly once, in the new order.")
+        raise Invalid.field("step_ids", _("Send each of this goal's step ids exactly once, in the new order."))
     steps = [current[step_id] for step_id in step_ids]
     _renumber(steps)
     goal.steps = steps
@@ -260,8 +261,8 @@ def from_template(slug: str) -> dict:
     template = BY_SLUG.get(slug)
     if template is None:
         return {}
-    return {"title": template.title, "why": template.why, "category": template.category,
-            "steps": "\n".join(template.steps), "template": template.slug}
+    return {"title": str(template.title), "why": str(template.why), "category": template.category,
+            "steps": "\n".join(str(step) for step in template.steps), "template": template.slug}
 
 
 def open_suggestions(user: User) -> list:

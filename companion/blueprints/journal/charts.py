@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from flask_babel import format_date, format_decimal, gettext as _, ngettext
 from markupsafe import Markup, escape
 
+from companion.i18n import one_decimal, weekday_names, when
+
 WIDTH = 320
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MONDAY = date(2024, 1, 1)  # a Monday, to name weekdays in the reader's language
@@ -36,7 +38,8 @@ def bar_chart(name: str, title: str, desc: str, values: list[float], labels: lis
         if i % label_every == 0:
             body.append(f'<text class="chart-label" x="{x + slot / 2:.1f}" y="{height - 6}" '
                         f'text-anchor="middle">{escape(labels[i])}</text>')
-    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{top + 2}" text-anchor="end">max {peak:g}</text>')
+    most = _("max %(peak)s", peak=f"{peak:g}")
+    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{top + 2}" text-anchor="end">{escape(most)}</text>')
     return _svg(name, title, desc, height, body)
 
 
@@ -52,6 +55,36 @@ def hbar_chart(name: str, title: str, desc: str, items: list[tuple[str, float, s
         body.append(f'<text class="chart-label" x="0" y="{y + 18}">{escape(label[:22])}</text>')
         body.append(f'<rect class="chart-bar" x="120" y="{y + 6}" width="{max(length, 2):.1f}" height="16" rx="2"/>')
         body.append(f'<text class="chart-label" x="{124 + length:.1f}" y="{y + 18}">{escape(shown)}</text>')
+    return _svg(name, title, desc, height, body)
+
+
+def line_chart(name: str, title: str, desc: str, series: list[tuple[str, list[float | None], float]],
+               first: str, last: str, height: int = 150) -> Markup:
+    """Lines over days, each series scaled to its own maximum; days without a value leave a gap."""
+    top, bottom, left = 10, 22, 4
+    plot = height - top - bottom
+    body = [f'<line class="chart-axis" x1="{left}" y1="{top + plot}" x2="{WIDTH - left}" y2="{top + plot}"/>']
+    for index, (_, values, peak) in enumerate(series):
+        step = (WIDTH - left * 2) / max(len(values) - 1, 1)
+        points: list[str] = []
+        segments: list[list[str]] = []
+        for i, value in enumerate(values):
+            if value is None:
+                if points:
+                    segments.append(points)
+                points = []
+                continue
+            points.append(f"{left + i * step:.1f},{top + plot - plot * value / peak:.1f}")
+        if points:
+            segments.append(points)
+        for segment in segments:
+            if len(segment) == 1:
+                x, y = segment[0].split(",")
+                body.append(f'<circle class="chart-line-{index}" cx="{x}" cy="{y}" r="3"/>')
+            else:
+                body.append(f'<polyline class="chart-line-{index}" points="{" ".join(segment)}"/>')
+    body.append(f'<text class="chart-label" x="{left}" y="{height - 6}">{escape(first)}</text>')
+    body.append(f'<text class="chart-label" x="{WIDTH - left}" y="{height - 6}" text-anchor="end">{escape(last)}</text>')
     return _svg(name, title, desc, height, body)
 
 
@@ -146,44 +179,52 @@ def sentences(data: dict, trigger_labels: dict[str, str]) -> list[str]:
 
 def _busiest(values: list[int], names: list[str]) -> str:
     if not any(values):
-        return "No cravings were logged in this period."
+        return _("No cravings were logged in this period.")
     peak = max(values)
-    return "Most cravings: " + ", ".join(names[i] for i, v in enumerate(values) if v == peak) + f" ({peak})."
+    return _("Most cravings: %(when)s (%(peak)s).", when=", ".join(names[i] for i, v in enumerate(values) if v == peak),
+             peak=peak)
 
 
 def hour_name(hour: int) -> str:
-    return f"{hour % 12 or 12} {'am' if hour < 12 else 'pm'}"
+    """An hour of the day, "3 pm" as the page's language says it."""
+    return _("%(hour)s am", hour=hour % 12 or 12) if hour < 12 else _("%(hour)s pm", hour=hour % 12 or 12)
 
 
 def insight_charts(data: dict, trigger_labels: dict[str, str]) -> dict[str, Markup]:
     """Every chart of the insights page, each with a text alternative."""
     hours = [hour_name(h) for h in range(24)]
     triggers = [(trigger_labels[t["code"]], t["count"], str(t["count"])) for t in data["top_triggers"][:8]]
-    skills = [(s["name"], s["mean_helped"] or 0, f"{s['mean_helped']:.1f}" if s["mean_helped"] else "not rated")
+    skills = [(s["name"], s["mean_helped"] or 0, one_decimal(s["mean_helped"]) if s["mean_helped"] else _("not rated"))
               for s in data["skills"][:8]]
     trend = data["trend"]
     mood = [day["mood"] for day in trend]
     craving = [day["mean_intensity"] for day in trend]
     rated_moods = [m for m in mood if m is not None]
     rated_cravings = [c for c in craving if c is not None]
-    trend_desc = (f"Mood checked in on {len(rated_moods)} days"
-                  + (f", averaging {sum(rated_moods) / len(rated_moods):.1f} of 5" if rated_moods else "")
-                  + f". Cravings logged on {len(rated_cravings)} days"
-                  + (f", averaging {sum(rated_cravings) / len(rated_cravings):.1f} of 10." if rated_cravings else "."))
+    moods = (ngettext("Mood checked in on %(num)s day, averaging %(mean)s of 5.",
+                      "Mood checked in on %(num)s days, averaging %(mean)s of 5.", len(rated_moods),
+                      mean=one_decimal(sum(rated_moods) / len(rated_moods))) if rated_moods
+             else _("Mood checked in on no day."))
+    cravings = (ngettext("Cravings logged on %(num)s day, averaging %(mean)s of 10.",
+                         "Cravings logged on %(num)s days, averaging %(mean)s of 10.", len(rated_cravings),
+                         mean=one_decimal(sum(rated_cravings) / len(rated_cravings))) if rated_cravings
+                else _("Cravings logged on no day."))
+    trend_desc = f"{moods} {cravings}"
+    weekdays = weekday_names("abbreviated")
     first, last = trend[0]["date"], trend[-1]["date"]
     return {
-        "hours": bar_chart("by-hour", "Cravings by hour of day", _busiest(data["by_hour"], hours),
+        "hours": bar_chart("by-hour", _("Cravings by hour of day"), _busiest(data["by_hour"], hours),
                            data["by_hour"], [str(h) for h in range(24)], label_every=3),
-        "weekdays": bar_chart("by-weekday", "Cravings by day of the week", _busiest(data["by_weekday"], WEEKDAYS),
-                              data["by_weekday"], WEEKDAYS),
-        "triggers": hbar_chart("triggers", "Top triggers",
-                               "; ".join(f"{label}: {shown}" for label, _, shown in triggers) or "No triggers logged.",
-                               triggers),
-        "skills": hbar_chart("skills", "Skills by how much they helped (1–5)",
-                             "; ".join(f"{label}: {shown}" for label, _, shown in skills) or "No skills logged.",
-                             skills),
-        "trend": panel_chart("trend", "Mood and craving over time", trend_desc,
-                             [("Mood from check-ins (1–5)", mood, 1, 5, 1),
-                              ("Average craving (0–10)", craving, 0, 10, 5)],
-                             f"{first:%-d %b}", f"{last:%-d %b}"),
+        "weekdays": bar_chart("by-weekday", _("Cravings by day of the week"), _busiest(data["by_weekday"], weekdays),
+                              data["by_weekday"], weekdays),
+        "triggers": hbar_chart("triggers", _("Top triggers"),
+                               "; ".join(f"{label}: {shown}" for label, _count, shown in triggers)
+                               or _("No triggers logged."), triggers),
+        "skills": hbar_chart("skills", _("Skills by how much they helped (1–5)"),
+                             "; ".join(f"{label}: {shown}" for label, _score, shown in skills)
+                             or _("No skills logged."), skills),
+        "trend": panel_chart("trend", _("Mood and craving over time"), trend_desc,
+                             [(_("Mood from check-ins (1–5)"), mood, 1, 5, 1),
+                              (_("Average craving (0–10)"), craving, 0, 10, 5)],
+                             when(first, "%-d %b"), when(last, "%-d %b")),
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from flask_babel import gettext as _
 from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
@@ -62,14 +63,14 @@ def client_id(form) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError:
         form.client_id.data = str(uuid.uuid4())
-        raise Invalid("This form's id was not valid. Please send it again.") from None
+        raise Invalid(_("This form's id was not valid. Please send it again.")) from None
 
 
 def already_used(form, error: Invalid | Conflict) -> None:
     """Show a service's error; when the form's id was already used for other content, give it a fresh one."""
     if isinstance(error, Conflict):
         form.client_id.data = str(uuid.uuid4())
-        form.form_errors.append("This form was already sent with other answers. Please check them and send it again.")
+        form.form_errors.append(_("This form was already sent with other answers. Please check them and send it again."))
     else:
         apply_errors(form, error)
 
@@ -112,7 +113,7 @@ def craving():
             except (Invalid, Conflict) as error:
                 already_used(form, error)
             else:
-                flash("Saved. Noticing a craving is a skill in itself. Add details below if you like.", "success")
+                flash(_("Saved. Noticing a craving is a skill in itself. Add details below if you like."), "success")
                 return redirect(url_for("journal.edit", entry_id=entry.id), code=303)
     return render_template("journal/craving.html", form=form, helped=services.what_helped(current_user)), status
 
@@ -120,7 +121,7 @@ def craving():
 def skill_choices(form: EntryForm) -> list[tuple[str, str]]:
     """The skill fields' choices; gives the one-tap chips: favourites, then what helped lately."""
     skills = services.skills_for(current_user)
-    form.skill.choices = options([("", "None")] + [(s.slug, s.name) for s in skills])
+    form.skill.choices = options([("", _("None"))] + [(s.slug, s.name) for s in skills])
     form.skill_more.choices = form.skill.choices
     names = {s.slug: s.name for s in skills}
     slugs = [s.slug for s in skills if s.slug in services.favourite_slugs(current_user)]
@@ -166,7 +167,7 @@ def new_entry(kind: str):
             else:
                 if entry.outcome == "used":
                     return after_use_redirect(entry.occurred_at)
-                flash("Saved. Well done for writing it down.", "success")
+                flash(_("Saved. Well done for writing it down."), "success")
                 return redirect(url_for("journal.index"), code=303)
     return render_template("journal/entry.html", form=form, kind=kind, entry=None, chips=chips,
                            helped=services.what_helped(current_user) if kind == "trigger" else []), status
@@ -197,7 +198,7 @@ def edit(entry_id: uuid.UUID):
             else:
                 if entry.outcome == "used":
                     return after_use_redirect(entry.occurred_at)
-                flash("Your entry is saved.", "success")
+                flash(_("Your entry is saved."), "success")
                 return redirect(url_for("journal.index"), code=303)
     helped = services.what_helped(current_user) if entry.kind == "craving" else []
     return render_template("journal/entry.html", form=form, kind=entry.kind, entry=entry, helped=helped,
@@ -226,7 +227,7 @@ def after_use():
 def delete(entry_id: uuid.UUID):
     """Delete an entry."""
     services.delete_entry(current_user, entry_id)
-    flash("The entry is deleted.", "info")
+    flash(_("The entry is deleted."), "info")
     return redirect(url_for("journal.index"), code=303)
 
 
@@ -257,7 +258,7 @@ def checkin():
             else:
                 if form.used.data == "yes" and form.day.data == today:
                     return after_use_redirect(local_now())
-                flash("Thank you for checking in.", "success")
+                flash(_("Thank you for checking in."), "success")
                 return redirect(url_for("main.today"), code=303)
     return render_template("journal/checkin.html", form=form, existing=existing), status
 
@@ -287,7 +288,7 @@ def sober():
             except Invalid as error:
                 apply_errors(start_form, error)
             else:
-                flash("Your start date is saved.", "success")
+                flash(_("Your start date is saved."), "success")
                 return redirect(url_for("journal.sober"), code=303)
         elif "slip-submit" in request.form and slip_form.validate_on_submit():
             try:
@@ -295,8 +296,8 @@ def sober():
             except Invalid as error:
                 apply_errors(slip_form, error)
             else:
-                flash("Thank you for being honest. A slip doesn't erase the days you've done. "
-                      "Your new count starts today, and your history is kept.", "info")
+                flash(_("Thank you for being honest. A slip doesn't erase the days you've done. "
+                      "Your new count starts today, and your history is kept."), "info")
                 return redirect(url_for("journal.sober"), code=303)
     status_now = services.sober_status(current_user)
     if request.method == "GET":
@@ -353,7 +354,7 @@ def new_skill():
             except Invalid as error:
                 apply_errors(form, error)
             else:
-                flash("Your skill is saved.", "success")
+                flash(_("Your skill is saved."), "success")
                 return redirect(url_for("journal.skill", slug=created.slug), code=303)
     return render_template("journal/skill_form.html", form=form, skill=None), status
 
@@ -373,7 +374,7 @@ def edit_skill(slug: str):
             except Invalid as error:
                 apply_errors(form, error)
             else:
-                flash("Your skill is saved.", "success")
+                flash(_("Your skill is saved."), "success")
                 return redirect(url_for("journal.skill", slug=changed.slug), code=303)
     return render_template("journal/skill_form.html", form=form, skill=custom, delete_form=EmptyForm()), status
 
@@ -382,5 +383,5 @@ def edit_skill(slug: str):
 def delete_skill(slug: str):
     """Remove one of one's own skills."""
     services.delete_custom_skill(current_user, slug)
-    flash("The skill is removed.", "info")
+    flash(_("The skill is removed."), "info")
     return redirect(url_for("journal.skills"), code=303)

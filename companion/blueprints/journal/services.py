@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import uuid
+from flask_babel import format_date, format_number, gettext as _
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import mean
@@ -17,7 +18,7 @@ from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
 from companion.access import ME, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
-from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill
+from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import User, utcnow
@@ -49,9 +50,10 @@ def _text(value: str | None, name: str, limit: int, errors: dict) -> str:
     """Clean free text: no NUL characters (PostgreSQL cannot store them), at most ``limit`` characters."""
     value = (value or "").strip()
     if "\x00" in value:
-        errors.setdefault(name, []).append("This text contains a character that cannot be saved (NUL). Please remove it.")
+        errors.setdefault(name, []).append(_("This text contains a character that cannot be saved (NUL). Please remove it."))
     elif len(value) > limit:
-        errors.setdefault(name, []).append(f"Please keep this to {limit:,} characters or fewer (it has {len(value):,}).")
+        errors.setdefault(name, []).append(_("Please keep this to %(limit)s characters or fewer (it has %(count)s).", limit=format_number(limit),
+                                                   count=format_number(len(value))))
     return value
 
 
@@ -74,13 +76,13 @@ def skills_for(user: User) -> list[Skill]:
     favourites = favourite_slugs(user)
     custom = [Skill(s.slug, s.name, "custom", s.purpose, tuple(s.steps), custom=True)
               for s in db.session.scalars(mine(user, CustomSkill).order_by(CustomSkill.name))]
-    every = list(LIBRARY) + custom
+    every = [localized(skill) for skill in LIBRARY] + custom
     return sorted(every, key=lambda skill: skill.slug not in favourites)
 
 
 def skill_names(user: User) -> dict[str, str]:
     """Every skill's name by slug, for this person."""
-    names = {skill.slug: skill.name for skill in LIBRARY}
+    names = {skill.slug: str(skill.name) for skill in LIBRARY}
     names.update(db.session.execute(mine_columns(user, CustomSkill, CustomSkill.slug, CustomSkill.name)).all())
     return names
 
@@ -88,7 +90,7 @@ def skill_names(user: User) -> dict[str, str]:
 def skill_for(user: User, slug: str) -> Skill:
     """One skill of the library or of this person's own; a 404 otherwise."""
     if slug in BY_SLUG:
-        return BY_SLUG[slug]
+        return localized(BY_SLUG[slug])
     custom = custom_skill_for(user, slug)
     return Skill(custom.slug, custom.name, "custom", custom.purpose, tuple(custom.steps), custom=True)
 
@@ -119,11 +121,11 @@ def _custom_skill_fields(user: User, name: str, purpose: str, steps: str, curren
     if "steps" not in errors and len(lines) > 12:
         errors["steps"] = ["Please keep it to 12 steps or fewer."]
     if errors:
-        raise Invalid("Please check the fields marked below.", errors)
+        raise Invalid(_("Please check the fields marked below."), errors)
     slug = custom_slug(name)
     taken = db.session.scalar(mine(user, CustomSkill).where(CustomSkill.slug == slug))
     if taken is not None and taken is not current:
-        raise Invalid.field("name", "You already have a skill with this name.")
+        raise Invalid.field("name", _("You already have a skill with this name."))
     return {"slug": slug, "name": name, "purpose": purpose, "steps_text": "\n".join(lines)}
 
 
@@ -138,10 +140,10 @@ def create_custom_skill(user: User, *, name: str, purpose: str = "", steps: str 
 def custom_skill_for(user: User, slug: str) -> CustomSkill:
     """One of the person's own skills; a 404 for anyone else's (or a slug no skill could have)."""
     if not re.fullmatch(r"my-[a-z0-9-]{1,77}", slug):
-        raise NotFound("That skill was not found.")
+        raise NotFound(_("That skill was not found."))
     custom = db.session.scalar(mine(user, CustomSkill).where(CustomSkill.slug == slug))
     if custom is None:
-        raise NotFound("That skill was not found.")
+        raise NotFound(_("That skill was not found."))
     return custom
 
 
@@ -210,7 +212,7 @@ def _entry_fields(user: User, *, kind, occurred_at, intensity, triggers, halt, e
     if outcome is not None and outcome not in OUTCOMES:
         errors["outcome"] = ["Choose: the urge passed, I used, or it's still going."]
     if errors:
-        raise Invalid("Please check the fields marked below.", errors)
+        raise Invalid(_("Please check the fields marked below."), errors)
     local = occurred_at.astimezone(zone(user.timezone))
     return {"kind": kind, "occurred_at": occurred_at.astimezone(UTC), "local_date": local.date(),
             "local_hour": local.hour, "intensity": intensity,
@@ -236,7 +238,7 @@ def log_entry(user: User, *, entry_id: uuid.UUID, kind: str, occurred_at: dateti
     """
     now = now or utcnow()
     if not isinstance(entry_id, uuid.UUID):
-        raise Invalid.field("id", "A client id must be a UUID.")
+        raise Invalid.field("id", _("A client id must be a UUID."))
     fields = _entry_fields(user, kind=kind, occurred_at=occurred_at or now, intensity=intensity, triggers=triggers,
                            halt=halt, emotion=emotion, skill=skill, helped=helped, outcome=outcome, note=note, now=now)
     digest = _entry_digest(fields, occurred_at is not None)
@@ -253,7 +255,7 @@ def log_entry(user: User, *, entry_id: uuid.UUID, kind: str, occurred_at: dateti
             if existing is None:
                 raise
     if existing.body_digest != digest:
-        raise Conflict("An entry with this id already exists with other content.")
+        raise Conflict(_("An entry with this id already exists with other content."))
     return existing, False
 
 
@@ -297,7 +299,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
             raise ValueError
         return moment, int(pk)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise Invalid.field("cursor", "This cursor is not valid; use the next_cursor of a previous page.") from None
+        raise Invalid.field("cursor", _("This cursor is not valid; use the next_cursor of a previous page.")) from None
 
 
 def list_entries(user: User, *, since: datetime | None = None, until: datetime | None = None,
@@ -368,7 +370,7 @@ def save_checkin(user: User, *, checkin_id: uuid.UUID, day: date | None = None, 
         errors["sleep_hours"] = ["Hours slept are between 0 and 24."]
     note = _text(note, "note", NOTE_MAX, errors)
     if errors:
-        raise Invalid("Please check the fields marked below.", errors)
+        raise Invalid(_("Please check the fields marked below."), errors)
     fields = {"date": day, "mood": mood, "craving": craving, "used": used,
               "sleep_hours": None if sleep_hours is None else round(float(sleep_hours), 1), "note": note}
     # The date as sent: a replay of a check-in sent without one still matches the next day.
@@ -376,7 +378,7 @@ def save_checkin(user: User, *, checkin_id: uuid.UUID, day: date | None = None, 
     same_id = db.session.scalar(mine(user, CheckIn).where(CheckIn.id == checkin_id))
     if same_id is not None:
         if same_id.body_digest != digest or (date_given and same_id.date != day):
-            raise Conflict("A check-in with this id already exists with other content.")
+            raise Conflict(_("A check-in with this id already exists with other content."))
         return same_id, False
     checkin = db.session.scalar(mine(user, CheckIn).where(CheckIn.date == day))
     if checkin is None:
@@ -515,13 +517,14 @@ def set_start_date(user: User, started_on: date, now: datetime | None = None) ->
     """Start counting from a date, or correct the current start date (an edit, not a slip)."""
     today = local_today(user, now)
     if started_on > today:
-        raise Invalid.field("started_on", "The start date can't be in the future.")
+        raise Invalid.field("started_on", _("The start date can't be in the future."))
     if started_on < date(1940, 1, 1):
-        raise Invalid.field("started_on", "Please check the year.")
+        raise Invalid.field("started_on", _("Please check the year."))
     streak = _open_streak(user)
     last_end = db.session.scalar(mine_columns(user, SoberStreak, func.max(SoberStreak.ended_on)))
     if last_end is not None and started_on < last_end:
-        raise Invalid.field("started_on", f"The start date can't be before your last restart on {last_end:%-d %B %Y}.")
+        raise Invalid.field("started_on", _("The start date can't be before your last restart on %(date)s.",
+                                                         date=format_date(last_end, "long")))
     if streak is None:
         streak = SoberStreak(user_id=user.id, started_on=started_on)
         db.session.add(streak)
@@ -536,15 +539,15 @@ def record_slip(user: User, at: datetime, now: datetime | None = None) -> SoberS
     now = now or utcnow()
     streak = _open_streak(user)
     if streak is None:
-        raise Invalid.field("at", "Set a start date first.")
+        raise Invalid.field("at", _("Set a start date first."))
     if at.tzinfo is None:
-        raise Invalid.field("at", "Give the date and time.")
+        raise Invalid.field("at", _("Give the date and time."))
     if at > now + FUTURE_SLACK:
-        raise Invalid.field("at", "That time is in the future.")
+        raise Invalid.field("at", _("That time is in the future."))
     on = at.astimezone(zone(user.timezone)).date()
     if on < streak.started_on:
-        raise Invalid.field("at", f"That is before your current start date, {streak.started_on:%-d %B %Y}. "
-                                  "To change the start date, correct it instead.")
+        raise Invalid.field("at", _("That is before your current start date, %(date)s. To change the start date, correct it instead.",
+                                    date=format_date(streak.started_on, "long")))
     streak.ended_at = at.astimezone(UTC)
     streak.ended_on = on
     fresh = SoberStreak(user_id=user.id, started_on=on)
@@ -570,7 +573,7 @@ def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:
     every entry by skill (with the trigger and HALT counts of each group).
     """
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
-        raise Invalid.field("days", "Choose a period of 1 to 366 days.")
+        raise Invalid.field("days", _("Choose a period of 1 to 366 days."))
     start = period_start(user, days, now)
     first_day = local_today(user, now) - timedelta(days=days - 1)
 

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from flask import redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from sqlalchemy import Date, bindparam
@@ -62,7 +63,7 @@ def today_statement():
 def greeting(hour: int) -> str:
     """A greeting for the local hour."""
     if 5 <= hour < 12:
-        return "Good morning"
+        return _("Good morning")
     if 12 <= hour < 18:
-        return "Good afternoon"
-    return "Good evening"
+        return _("Good afternoon")
+    return _("Good evening")

@@ -1,5 +1,6 @@
 """Consent and deletion forms."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -16,19 +17,19 @@ class CheckboxesField(SelectMultipleField):
 
 
 class ConsentForm(FlaskForm):
-    counselor_id = SelectField("Who may see it", choices=[], validate_choice=True,
-                               validators=[DataRequired("Choose the counselor who may see your information.")])
-    scopes = CheckboxesField("What they may see", choices=[SelectChoice(s.value, label) for s, label in SCOPE_LABELS.items()],
-                             validators=[DataRequired("Choose at least one kind of information to share.")])
-    medication_names = BooleanField("With medication: also show the names of my medications",
-                                    description="Without this, they see only how many doses you took or missed.")
-    purpose = TextAreaField("Why (the purpose)", default="To support my treatment in the program.",
-                            validators=[DataRequired("Say what the information is for."), Length(max=500, message="Use at most 500 characters.")])
-    expires_on = DateField("This consent ends on", validators=[DataRequired("Choose the date this consent ends.")],
-                           description="It stops by itself on this date. You can revoke it sooner at any time.")
-    signature = StringField("Type your full name to sign", validators=[DataRequired("Type your full name to sign."), Length(max=200, message="Use at most 200 characters.")],
-                            description="Typing your name here is your electronic signature.")
+    counselor_id = SelectField(_l("Who may see it"), choices=[], validate_choice=True,
+                               validators=[DataRequired(_l("Choose the counselor who may see your information."))])
+    scopes = CheckboxesField(_l("What they may see"), choices=[SelectChoice(s.value, label) for s, label in SCOPE_LABELS.items()],
+                             validators=[DataRequired(_l("Choose at least one kind of information to share."))])
+    medication_names = BooleanField(_l("With medication: also show the names of my medications"),
+                                    description=_l("Without this, they see only how many doses you took or missed."))
+    purpose = TextAreaField(_l("Why (the purpose)"), default="To support my treatment in the program.",
+                            validators=[DataRequired(_l("Say what the information is for.")), Length(max=500, message=_l("Use at most 500 characters."))])
+    expires_on = DateField(_l("This consent ends on"), validators=[DataRequired(_l("Choose the date this consent ends."))],
+                           description=_l("It stops by itself on this date. You can revoke it sooner at any time."))
+    signature = StringField(_l("Type your full name to sign"), validators=[DataRequired(_l("Type your full name to sign.")), Length(max=200, message=_l("Use at most 200 characters."))],
+                            description=_l("Typing your name here is your electronic signature."))
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Enter your password to confirm."))])

@@ -29,6 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from companion.extensions import db
+from companion.i18n import N_
 from companion.models import Consent, DisclosureEntry, LedgerHead, User
 
 GENESIS = "0" * 64
@@ -36,7 +37,7 @@ HASHED_FIELDS = ("seq", "at", "subject_ref", "actor_ref", "actor_name", "actor_r
                  "what", "consent_id", "purpose", "prev_hash")
 
 # 42 CFR § 2.32(a)(1), as the 2024 final rule words it.
-REDISCLOSURE_NOTICE = (
+REDISCLOSURE_NOTICE = N_(
     "This record which has been disclosed to you is protected by Federal confidentiality rules (42 CFR part 2). "
     "These rules prohibit you from using or disclosing this record, or testimony that describes the information "
     "contained in this record, in any civil, criminal, administrative, or legislative proceedings by any Federal, "

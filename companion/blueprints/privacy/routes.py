@@ -2,7 +2,9 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _, pgettext
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -10,14 +12,37 @@ from wtforms.fields.choices import SelectChoice
 
 from companion.access import local_today
 from companion.blueprints.auth.sessions import clear_device, end_session
+from companion.blueprints.goals import services as goal_services
+from companion.blueprints.journal import charts, services as journal_services
+from companion.blueprints.journal.forms import TRIGGER_LABELS
 from companion.blueprints.privacy import bp, fhir, ledger, services
 from companion.blueprints.privacy.forms import ConsentForm, DeleteAccountForm
+from companion.blueprints.support import services as support_services
+from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid
 from companion.forms import apply_errors
+from companion.i18n import N_
 from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
 from companion.spreadsheets import safe_cell
+from companion.timezones import zone
 
 
+
+
+# How the ledger's "what" reads in the viewer's language: it is stored in English (a hashed record), in one of
+# the forms the counselor pages write (companion/blueprints/counselor/services.py, sessions/services.py).
+LEDGER_PREFIXES = {"participant page: ": N_("participant page: %(parts)s"), "attendance: ": N_("attendance: %(parts)s")}
+
+
+@bp.app_template_filter("ledger_what")
+def ledger_what(what: str) -> str:
+    """A ledger entry's "what", translated where the catalog knows it (a group's name stays as it is)."""
+    for prefix, sentence in LEDGER_PREFIXES.items():
+        if what.startswith(prefix):
+            rest = what[len(prefix):]
+            parts = ", ".join(_(part) for part in rest.split(", ")) if prefix == "participant page: " else rest
+            return _(sentence, parts=parts)
+    return _(what) if what else what
 @bp.before_request
 @login_required
 def require_login():
@@ -50,17 +75,17 @@ def new_consent():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your consent is signed. You can revoke it here at any time.", "success")
+            flash(_("Your consent is signed. You can revoke it here at any time."), "success")
             return redirect(url_for("privacy.index"), code=303)
     return render_template("privacy/consent_form.html", form=form, counselors=counselors,
-                           revocation=REVOCATION_STATEMENT), 422 if request.method == "POST" else 200
+                           revocation=_(REVOCATION_STATEMENT)), 422 if request.method == "POST" else 200
 
 
 @bp.post("/privacy/consents/<int:consent_id>/revoke")
 def revoke(consent_id: int):
     """Revoke a consent at once."""
     consent = services.revoke_consent(current_user, consent_id)
-    flash(f"Revoked. {consent.counselor.name} can no longer see anything under this consent.", "success")
+    flash(_("Revoked. %(counselor)s can no longer see anything under this consent.", counselor=consent.counselor.name), "success")
     return redirect(url_for("privacy.index"), code=303)
 
 
@@ -77,12 +102,28 @@ def audit_csv():
     """Download who saw what."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["when", "who", "role", "action", "what", "purpose", "account"])
+    writer.writerow([pgettext("CSV header", "when"), pgettext("CSV header", "who"), pgettext("CSV header", "role"),
+                     pgettext("CSV header", "action"), pgettext("CSV header", "what"), pgettext("CSV header", "purpose"),
+                     pgettext("CSV header", "account")])
     for entry in ledger.entries_about(current_user):
         writer.writerow([safe_cell(cell) for cell in (entry.at.isoformat(), entry.actor_name, entry.actor_role,
                                                       entry.action, entry.what, entry.purpose, entry.actor_email)])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="companion-who-saw-what.csv"'})
+
+
+@bp.get("/privacy/summary")
+def summary():
+    """A summary of my goals, journal and plans, laid out to print or to bring to a new counselor."""
+    insights = journal_services.insights(current_user, 30)
+    safety, safety_saved = support_services.safety_plan_for(current_user)
+    return render_template("privacy/summary.html", now=datetime.now(zone(current_user.timezone)),
+                           goals=goal_services.goals_for(current_user, ["active", "done"]),
+                           sober=journal_services.sober_status(current_user), insights=insights,
+                           sentences=charts.sentences(insights, TRIGGER_LABELS),
+                           checkins=journal_services.list_checkins(current_user, since=insights["since"]),
+                           content=safety, safety_saved=safety_saved, steps=SAFETY_STEPS,
+                           plan=support_services.aftercare_plan_for(current_user))
 
 
 @bp.get("/privacy/export.json")
@@ -112,7 +153,7 @@ def delete_account():
             apply_errors(form, error)
         else:
             end_session()
-            flash("Your account and everything in it have been deleted. We wish you well.", "info")
+            flash(_("Your account and everything in it have been deleted. We wish you well."), "info")
             response = clear_device(redirect(url_for("auth.login"), code=303))
             return response
     return render_template("privacy/delete.html", form=form), 422 if request.method == "POST" else 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from companion.errors import Invalid, NotFound
 from companion.extensions import db
 from companion.models import (CheckIn, Consent, CustomSkill, Encouragement, Goal, GoalSuggestion, LogEntry, Role, Scope,
                               SoberStreak, StepEvent, User)
+from companion.models.privacy import REVOCATION_STATEMENT
 from companion.security import verify_password
 from companion.validation import Errors, clean_text
 
@@ -35,7 +37,7 @@ def own_consent(participant: User, consent_id: int) -> Consent:
     """One of this participant's consents; 404 for anyone else's."""
     consent = db.session.scalar(select(Consent).where(Consent.id == consent_id, Consent.participant_id == participant.id))
     if consent is None:
-        raise NotFound("That consent was not found.")
+        raise NotFound(_("That consent was not found."))
     return consent
 
 
@@ -45,33 +47,34 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
     errors = Errors()
     counselor = None
     if counselor_id in (None, ""):
-        errors.add("counselor_id", "Choose the counselor who may see your information.")
+        errors.add("counselor_id", _("Choose the counselor who may see your information."))
     else:
         counselor = next((c for c in counselors_of(participant) if str(c.id) == str(counselor_id)), None)
         if counselor is None:
-            errors.add("counselor_id", "Choose one of your program's counselors.")
+            errors.add("counselor_id", _("Choose one of your program's counselors."))
     scopes = list(dict.fromkeys(scopes or []))
     if not scopes:
-        errors.add("scopes", "Choose at least one kind of information to share.")
+        errors.add("scopes", _("Choose at least one kind of information to share."))
     elif any(s not in SCOPES for s in scopes):
-        errors.add("scopes", "Choose from goals, check-ins, journal, attendance, medication and weekly check-ins.")
+        errors.add("scopes", _("Choose from goals, check-ins, journal, attendance, medication and weekly check-ins."))
     if medication_names and Scope.MEDICATION not in scopes and "scopes" not in errors:
-        errors.add("medication_names", "Medication names are shared only with the medication scope.")
-    purpose = clean_text(errors, "purpose", purpose, max_length=500, required=True, label="The purpose")
+        errors.add("medication_names", _("Medication names are shared only with the medication scope."))
+    purpose = clean_text(errors, "purpose", purpose, max_length=500, required=True, label=_("The purpose"))
     today = local_today(participant)
     if expires_on is None:
-        errors.add("expires_on", "Choose the date this consent ends.")
+        errors.add("expires_on", _("Choose the date this consent ends."))
     elif not isinstance(expires_on, date) or expires_on <= today:
-        errors.add("expires_on", "Choose a date after today.")
+        errors.add("expires_on", _("Choose a date after today."))
     elif expires_on > today + timedelta(days=MAX_CONSENT_DAYS):
-        errors.add("expires_on", "Choose a date within a year. You can sign a new consent then.")
-    signature = clean_text(errors, "signature", signature, max_length=200, required=True, label="Your signature")
+        errors.add("expires_on", _("Choose a date within a year. You can sign a new consent then."))
+    signature = clean_text(errors, "signature", signature, max_length=200, required=True, label=_("Your signature"))
     if signature and len(signature) < 2:
-        errors.add("signature", "Type your full name to sign.")
+        errors.add("signature", _("Type your full name to sign."))
     errors.raise_if_any()
     consent = Consent(participant_id=participant.id, counselor_id=counselor.id, program_name=participant.program.name,
                       scopes=",".join(s for s in SCOPES if s in scopes), purpose=purpose, expires_on=expires_on,
-                      signature=signature, signed_at=datetime.now(UTC), medication_names=bool(medication_names))
+                      signature=signature, signed_at=datetime.now(UTC), medication_names=bool(medication_names),
+                      revocation_statement=_(REVOCATION_STATEMENT))  # as the person read it when signing
     db.session.add(consent)
     db.session.commit()
     return consent
@@ -194,7 +197,7 @@ def disclosure_json(entry) -> dict:
 def delete_account(user: User, password: str) -> None:
     """Delete the account and everything in it, after checking the password; every session ends."""
     if not isinstance(password, str) or not verify_password(user.password_hash, password):
-        raise Invalid.field("password", "That is not your password.")
+        raise Invalid.field("password", _("That is not your password."))
     db.session.delete(user)
     db.session.commit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from flask_babel import gettext as _
 from pathlib import Path
 
 from flask import (Response, current_app, flash, redirect, render_template, request, session, url_for)
@@ -15,6 +16,8 @@ from companion.blueprints.journal.forms import MOOD_LABELS
 from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid, problem, wants_problem
 from companion.forms import apply_errors
+from companion.i18n import current_language
+from companion.script_text import every_language
 
 # The app shell the service worker keeps: what a page needs to render offline (no personal data).
 SHELL_FILES = ["css/app.css", "js/app.js", "js/enhance.js", "js/queue.js", "js/offline.js", "js/journal.js",
@@ -32,7 +35,8 @@ def manifest():
     body = {
         "name": "Companion",
         "short_name": "Companion",
-        "description": "Goals, a journal and reminders, one day at a time.",
+        "description": _("Goals, a journal and reminders, one day at a time."),
+        "lang": current_language(),
         "id": "/",
         "start_url": url_for("pwa.launch"),
         "scope": "/",
@@ -64,6 +68,7 @@ def shell() -> dict:
             "help": url_for("main.help"),
             "queue": url_for("static", filename="js/queue.js"),
             "icon": url_for("static", filename="icons/icon-192.png"),
+            "text": every_language(),  # its words in each language but English, by the phone's language
         }
         current_app.extensions["pwa_shell"] = cached
     return cached
@@ -126,8 +131,8 @@ def unlock():
                 services.check_pin(current_user, form.pin.data)
             except services.PinLockedOut:
                 end_session()
-                flash("For your safety, Companion signed out after several wrong PINs. "
-                      "Please sign in with your password.", "info")
+                flash(_("For your safety, Companion signed out after several wrong PINs. "
+                      "Please sign in with your password."), "info")
                 return clear_device(redirect(url_for("auth.login"), code=303))
             except Invalid as error:
                 apply_errors(form, error)
@@ -164,7 +169,7 @@ def pin():
                     apply_errors(remove, error)
                 else:
                     session.pop("pin", None)
-                    flash("The PIN lock is off.", "success")
+                    flash(_("The PIN lock is off."), "success")
                     return redirect(url_for("auth.security"), code=303)
         elif form.validate_on_submit():
             try:
@@ -173,6 +178,6 @@ def pin():
                 apply_errors(form, error)
             else:
                 session["pin"] = True
-                flash("Your PIN is set. The installed app will ask for it when you open it again.", "success")
+                flash(_("Your PIN is set. The installed app will ask for it when you open it again."), "success")
                 return redirect(url_for("auth.security"), code=303)
     return render_template("pwa/pin.html", form=form, remove=remove), status

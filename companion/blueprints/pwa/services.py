@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from flask_babel import gettext as _, ngettext
 from pathlib import Path
 
 from limits import parse as parse_limit
@@ -22,11 +23,11 @@ PIN_ATTEMPTS = parse_limit("5 per 15 minutes")
 def pin_problem(pin: str) -> str | None:
     """What is wrong with a new PIN, in plain words, or None."""
     if not PIN_PATTERN.fullmatch(pin):
-        return "Use 4 to 8 digits, numbers only."
+        return _("Use 4 to 8 digits, numbers only.")
     digits = [int(c) for c in pin]
     steps = {b - a for a, b in zip(digits, digits[1:])}
     if len(set(digits)) == 1 or steps in ({1}, {-1}):
-        return "That PIN is easy to guess (like 1111 or 1234). Try a less regular one."
+        return _("That PIN is easy to guess (like 1111 or 1234). Try a less regular one.")
     return None
 
 
@@ -35,7 +36,7 @@ def set_pin(user: User, pin: str, confirm: str) -> None:
     if problem := pin_problem(pin):
         raise Invalid.field("pin", problem)
     if pin != confirm:
-        raise Invalid.field("confirm", "The two PINs are not the same. Please type them again.")
+        raise Invalid.field("confirm", _("The two PINs are not the same. Please type them again."))
     user.pin_hash = hash_password(pin)
     db.session.commit()
 
@@ -57,9 +58,9 @@ def check_pin(user: User, pin: str) -> None:
         db.session.commit()
         raise PinLockedOut()
     remaining = limiter.limiter.get_window_stats(PIN_ATTEMPTS, *key).remaining
-    raise Invalid.field("pin", "That PIN is not right. "
-                        + (f"{remaining} more tries, then you will need your password."
-                           if remaining > 1 else "One more try, then you will need your password."))
+    raise Invalid.field("pin", ngettext("That PIN is not right. One more try, then you will need your password.",
+                                               "That PIN is not right. %(num)s more tries, then you will need your password.",
+                                               remaining))
 
 
 def remove_pin(user: User, pin: str) -> None:
@@ -67,7 +68,7 @@ def remove_pin(user: User, pin: str) -> None:
     if not user.pin_hash:
         return
     if not verify_password(user.pin_hash, pin):
-        raise Invalid.field("pin", "That PIN is not right.")
+        raise Invalid.field("pin", _("That PIN is not right."))
     user.pin_hash = None
     db.session.commit()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from companion.blueprints.reminders.sources import Planned, reminder_source
@@ -29,5 +30,5 @@ def checkin_nudges(start: datetime, end: datetime, user_ids: Collection[int] | N
                 break
             if moment >= start:
                 yield Planned(user_id=user_id, source_id="daily", at=moment.astimezone(start.tzinfo),
-                              title="Daily check-in", url="/")
+                              title=_l("Daily check-in"), url="/")
             day += timedelta(days=1)

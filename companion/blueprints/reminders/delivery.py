@@ -11,18 +11,20 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select
 
 from companion.blueprints.reminders.services import checked_endpoint
 from companion.extensions import db
+from companion.i18n import when
 from companion.netguard import PinnedPoster
 from companion.models import Notification, PushSubscription, Reminder, ReminderSettings, User
 from companion.timezones import zone
 from companion.urls import absolute_path
 
-DISCREET_TEXT = "Companion: you have a reminder"
+DISCREET_TEXT = _l("Companion: you have a reminder")
 INBOX_URL = "/notifications"
 TIMEOUT = 10
 
@@ -38,16 +40,16 @@ class DeliveryFailed(Exception):
 def describe(row: Reminder, user: User) -> str:
     """The reminder's details, for the inbox (always) and outside the app (only when not discreet)."""
     if row.source_kind == "checkin":
-        return "A moment to check in with yourself today."
+        return _("A moment to check in with yourself today.")
     local = row.occurrence_at.astimezone(zone(user.timezone))
-    return f"{row.title}, {local:%A} {local.day} {local:%B} at {local.strftime('%-I:%M %p')}."
+    return _("%(title)s, %(when)s.", title=row.title, when=when(local, "%A %-d %B at %-I:%M %p"))
 
 
 def message_text(row: Reminder, user: User, settings: ReminderSettings) -> tuple[str, str]:
     """The (title, body) shown outside the app: discreet unless the person opted out."""
     if settings.discreet:
-        return DISCREET_TEXT, "Open Companion to see it."
-    return f"Companion: {row.title}", describe(row, user)
+        return str(DISCREET_TEXT), _("Open Companion to see it.")
+    return _("Companion: %(title)s", title=row.title), describe(row, user)
 
 
 def inbox_values(row: Reminder, user: User) -> dict:
@@ -73,7 +75,8 @@ def send_email(row: Reminder, user: User, settings: ReminderSettings, outbox: Ou
     message["To"] = user.email
     message["Subject"] = subject
     link = absolute_path(INBOX_URL if settings.discreet else row.url or "/")
-    message.set_content(f"{body}\n\n{link}\n\nYou can change or turn off these reminders in Companion's settings.\n")
+    footer = _("You can change or turn off these reminders in Companion's settings.")
+    message.set_content(f"{body}\n\n{link}\n\n{footer}\n")
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=TIMEOUT) as smtp:
             if config.get("MAIL_USE_TLS"):
@@ -128,7 +131,7 @@ def pinned_session(address: str) -> _PinnedSession:
 def push_payload(row: Reminder, user: User, settings: ReminderSettings) -> dict:
     """What the service worker shows; a discreet one says nothing of the session."""
     if settings.discreet:
-        return {"title": DISCREET_TEXT, "url": INBOX_URL}
+        return {"title": str(DISCREET_TEXT), "url": INBOX_URL}
     title, body = message_text(row, user, settings)
     return {"title": title, "body": body, "url": row.url or "/"}
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
@@ -31,6 +32,7 @@ from companion.blueprints.reminders.planner import plan
 from companion.blueprints.reminders.services import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
+from companion.i18n import DEFAULT_LANGUAGE
 from companion.models import Reminder, ReminderSettings, User
 from companion.models.base import utcnow
 from companion.timezones import zone
@@ -159,7 +161,8 @@ def deliver(row: Reminder, user: User | None, settings: ReminderSettings, now: d
             counts.skipped += finish(row, status="skipped", last_error="quiet hours")
         return
     try:
-        add = CHANNELS[row.channel](row, user, settings, outbox)
+        with force_locale(user.language or DEFAULT_LANGUAGE):  # what it says, in its recipient's language
+            add = CHANNELS[row.channel](row, user, settings, outbox)
     except NothingToSend as reason:
         db.session.rollback()
         counts.skipped += finish(row, status="skipped", last_error=str(reason)[:500])

@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from companion.blueprints.reminders.services import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
+from companion.i18n import DEFAULT_LANGUAGE
 from companion.models import Notification, PushSubscription, Reminder, User
 from companion.models.base import utcnow
 
@@ -21,6 +23,14 @@ from companion.models.base import utcnow
 HORIZON = timedelta(days=8)
 KEY = ("user_id", "source_kind", "source_id", "occurrence_at", "lead_minutes", "channel")
 CHUNK = 500
+
+
+def in_language(text, language: str | None) -> str:
+    """A source's title (plain, or lazy text from the catalog) as its person reads it."""
+    if isinstance(text, str):
+        return text
+    with force_locale(language or DEFAULT_LANGUAGE):
+        return str(text)
 
 
 def grace_period() -> timedelta:
@@ -45,7 +55,9 @@ def desired_rows(now: datetime, user_ids: Collection[int] | None,
     people = {p.user_id for planned in planned_by_kind.values() for p in planned}
     if not people:
         return {}, set()
-    active = set(db.session.scalars(select(User.id).where(User.id.in_(people), User.active.is_(True))))
+    # Each person's language, read with who is active: a reminder's title is written in it.
+    languages = dict(db.session.execute(select(User.id, User.language).where(User.id.in_(people), User.active.is_(True))).all())
+    active = set(languages)
     settings = settings_map(active)
     subscribed = set(db.session.scalars(select(PushSubscription.user_id).where(PushSubscription.user_id.in_(active))))
     rows: dict[tuple, dict] = {}
@@ -59,6 +71,7 @@ def desired_rows(now: datetime, user_ids: Collection[int] | None,
             if source.setting and not getattr(s, source.setting):
                 continue
             at = p.at.replace(microsecond=0)
+            title = in_language(p.title, languages[p.user_id])
             leads = s.lead_minutes if source.uses_lead_times else [0]
             for lead in leads:
                 due = at - timedelta(minutes=lead)
@@ -78,7 +91,7 @@ def desired_rows(now: datetime, user_ids: Collection[int] | None,
                     key = (p.user_id, kind, p.source_id, at, lead, channel)
                     rows[key] = {"user_id": p.user_id, "source_kind": kind, "source_id": p.source_id,
                                  "occurrence_at": at, "lead_minutes": lead, "channel": channel,
-                                 "title": p.title[:200], "url": p.url[:500], "due_at": due, "send_after": send_after,
+                                 "title": title[:200], "url": p.url[:500], "due_at": due, "send_after": send_after,
                                  "status": status, "attempts": 0,
                                  "last_error": "planned too late to send" if status == "missed" else "",
                                  "created_at": now}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -68,7 +69,7 @@ def save_settings():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your reminder settings are saved.", "success")
+            flash(_("Your reminder settings are saved."), "success")
             return redirect(url_for("reminders.settings_page"), code=303)
     return render_template("reminders/settings.html", reminders_form=form), 422
 
@@ -78,7 +79,7 @@ def save_settings():
 def reset_calendar():
     """Replace the calendar feed's link; the old one stops working."""
     services.reset_calendar_token(current_user)
-    flash("Your calendar link is new. The old one no longer works: add the new one to your calendar.", "success")
+    flash(_("Your calendar link is new. The old one no longer works: add the new one to your calendar."), "success")
     return redirect(url_for("reminders.calendar_page"), code=303)
 
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import ipaddress
 import secrets
+from flask_babel import gettext as _
 from collections.abc import Collection
 from datetime import time
 from urllib.parse import urlsplit
@@ -56,15 +57,15 @@ def settings_map(user_ids: Collection[int]) -> dict[int, ReminderSettings]:
 
 def _clean_leads(leads) -> list[int]:
     if not isinstance(leads, list | tuple) or len(leads) > MAX_LEADS:
-        raise Invalid.field("lead_minutes", f"Choose at most {MAX_LEADS} reminder times.")
+        raise Invalid.field("lead_minutes", _("Choose at most %(MAX_LEADS)s reminder times.", MAX_LEADS=MAX_LEADS))
     if any(not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= MAX_LEAD for n in leads):
-        raise Invalid.field("lead_minutes", "Each reminder time is between 0 minutes and 7 days before.")
+        raise Invalid.field("lead_minutes", _("Each reminder time is between 0 minutes and 7 days before."))
     return sorted(set(leads), reverse=True)
 
 
 def _clean_channels(channels) -> list[str]:
     if not isinstance(channels, list | tuple) or any(c not in CHANNELS for c in channels):
-        raise Invalid.field("channels", "Channels are push, email and inapp.")
+        raise Invalid.field("channels", _("Channels are push, email and inapp."))
     return [c for c in CHANNELS if c in set(channels)]
 
 
@@ -96,11 +97,11 @@ def update_settings(user: User, *, lead_minutes=UNSET, channels=UNSET, quiet_sta
     end = values.get("quiet_end", settings.quiet_end)
     if (start is None) != (end is None):
         errors.setdefault("quiet_end" if start is not None else "quiet_start", []).append(
-            "Give both the start and the end of quiet hours, or neither.")
+            _("Give both the start and the end of quiet hours, or neither."))
     elif start is not None and start == end:
-        errors.setdefault("quiet_end", []).append("Quiet hours end at a different time than they start.")
+        errors.setdefault("quiet_end", []).append(_("Quiet hours end at a different time than they start."))
     if errors:
-        raise Invalid("Some reminder settings need another look.", errors)
+        raise Invalid(_("Some reminder settings need another look."), errors)
     for name, value in values.items():
         setattr(settings, name, value)
     db.session.commit()
@@ -133,9 +134,9 @@ def _b64url(value: str, name: str, length: int) -> bytes:
     try:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
-        raise Invalid.field(name, "This key is not base64url.") from None
+        raise Invalid.field(name, _("This key is not base64url.")) from None
     if len(raw) != length:
-        raise Invalid.field(name, f"This key should be {length} bytes.")
+        raise Invalid.field(name, _("This key should be %(length)s bytes.", length=length))
     return raw
 
 
@@ -150,29 +151,29 @@ def checked_endpoint(endpoint: str, *, allow_loopback: bool) -> tuple[str | None
         parts = urlsplit(endpoint)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "This is not a valid URL.", None
+        return _("This is not a valid URL."), None
     if not host or parts.username or parts.password or parts.scheme not in ("http", "https"):
-        return "This is not a valid push endpoint.", None
+        return _("This is not a valid push endpoint."), None
     try:
         addresses = resolve(host, port or (443 if parts.scheme == "https" else 80))
     except (OSError, UnicodeError):
-        return "This push service's address could not be found.", None
+        return _("This push service's address could not be found."), None
     ips = [ipaddress.ip_address(a.split("%")[0]) for a in addresses]
     if not ips:
-        return "This push service's address could not be found.", None
+        return _("This push service's address could not be found."), None
     if allow_loopback and all(ip.is_loopback for ip in ips):
         return None, addresses[0]
     if parts.scheme != "https":
-        return "A push endpoint must use https.", None
+        return _("A push endpoint must use https."), None
     if not all(allowed_address(a, False) for a in addresses):
-        return "A push endpoint must be on a public address.", None
+        return _("A push endpoint must be on a public address."), None
     return None, addresses[0]
 
 
 def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
     """Keep a browser's push subscription (a shared phone's endpoint moves to whoever subscribes last)."""
     if "\x00" in endpoint or len(endpoint) > 1000:
-        raise Invalid.field("endpoint", "This is not a valid push endpoint.")
+        raise Invalid.field("endpoint", _("This is not a valid push endpoint."))
     if problem := endpoint_problem(endpoint, allow_loopback=current_app.config.get("PUSH_ALLOW_LOOPBACK", False)):
         raise Invalid.field("endpoint", problem)
     _b64url(p256dh, "keys.p256dh", 65)

@@ -1,5 +1,6 @@
 """Staff forms for groups, occurrences and appointments."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TimeField
@@ -8,43 +9,43 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from companion.blueprints.sessions.services import MAX_DURATION, WEEKDAYS
 from companion.timezones import zone_choices
 
-DURATION = [InputRequired("Give the length in minutes."),
-            NumberRange(min=5, max=MAX_DURATION, message=f"Between 5 and {MAX_DURATION} minutes.")]
+DURATION = [InputRequired(_l("Give the length in minutes.")),
+            NumberRange(min=5, max=MAX_DURATION, message=_l("Between 5 and %(MAX_DURATION)s minutes.", MAX_DURATION=MAX_DURATION))]
 
 
 class GroupForm(FlaskForm):
-    name = StringField("Name of the group", validators=[DataRequired("Give the group a name."), Length(max=200, message="Use at most 200 characters.")],
-                       description="Participants see it in their agenda. Their calendar shows only “Companion appointment” unless they choose otherwise.")
-    days = SelectMultipleField("Days of the week", choices=[SelectChoice(v, l) for v, l in WEEKDAYS], validate_choice=True)
-    rrule = StringField("Or a repeat rule (RFC 5545 RRULE)", validators=[Optional(), Length(max=500, message="Use at most 500 characters.")],
-                        description="Leave empty to repeat weekly on the days above. For example FREQ=WEEKLY;INTERVAL=2;BYDAY=TU.")
-    start_date = DateField("First session", validators=[InputRequired("Choose the date of the first session.")])
-    start_time = TimeField("Starts at (local time)", validators=[InputRequired("Choose the time the session starts.")])
-    timezone = SelectField("Time zone", choices=zone_choices(), validate_choice=False,
-                           validators=[DataRequired("Choose the time zone.")],
-                           description="The session stays at this local time when the clocks change.")
-    duration_minutes = IntegerField("Length in minutes", validators=DURATION)
-    location = StringField("Place (optional)", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
-    video_url = StringField("Video link (optional)", validators=[Optional(), Length(max=500, message="Use at most 500 characters.")],
-                            description="The full link, starting with https://.")
+    name = StringField(_l("Name of the group"), validators=[DataRequired(_l("Give the group a name.")), Length(max=200, message=_l("Use at most 200 characters."))],
+                       description=_l("Participants see it in their agenda. Their calendar shows only “Companion appointment” unless they choose otherwise."))
+    days = SelectMultipleField(_l("Days of the week"), choices=[SelectChoice(v, l) for v, l in WEEKDAYS], validate_choice=True)
+    rrule = StringField(_l("Or a repeat rule (RFC 5545 RRULE)"), validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+                        description=_l("Leave empty to repeat weekly on the days above. For example FREQ=WEEKLY;INTERVAL=2;BYDAY=TU."))
+    start_date = DateField(_l("First session"), validators=[InputRequired(_l("Choose the date of the first session."))])
+    start_time = TimeField(_l("Starts at (local time)"), validators=[InputRequired(_l("Choose the time the session starts."))])
+    timezone = SelectField(_l("Time zone"), choices=zone_choices(), validate_choice=False,
+                           validators=[DataRequired(_l("Choose the time zone."))],
+                           description=_l("The session stays at this local time when the clocks change."))
+    duration_minutes = IntegerField(_l("Length in minutes"), validators=DURATION)
+    location = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))])
+    video_url = StringField(_l("Video link (optional)"), validators=[Optional(), Length(max=500, message=_l("Use at most 500 characters."))],
+                            description=_l("The full link, starting with https://."))
 
 
 class ParticipantForm(FlaskForm):
-    participant_id = SelectField("Participant", coerce=int, validate_choice=True,
-                                 validators=[InputRequired("Choose a participant.")])
+    participant_id = SelectField(_l("Participant"), coerce=int, validate_choice=True,
+                                 validators=[InputRequired(_l("Choose a participant."))])
 
 
 class MoveForm(FlaskForm):
-    date = DateField("New date", validators=[InputRequired("Choose the new date.")])
-    time = TimeField("New start time (local)", validators=[InputRequired("Choose the new time.")])
+    date = DateField(_l("New date"), validators=[InputRequired(_l("Choose the new date."))])
+    time = TimeField(_l("New start time (local)"), validators=[InputRequired(_l("Choose the new time."))])
 
 
 class AppointmentForm(FlaskForm):
-    participant_id = SelectField("Participant", coerce=int, validate_choice=True,
-                                 validators=[InputRequired("Choose a participant.")])
-    title = StringField("Title", validators=[DataRequired("Give the appointment a title."), Length(max=200, message="Use at most 200 characters.")],
-                        default="Individual session")
-    date = DateField("Date", validators=[InputRequired("Choose the date.")])
-    time = TimeField("Starts at (your program's local time)", validators=[InputRequired("Choose the time.")])
-    duration_minutes = IntegerField("Length in minutes", validators=DURATION, default=50)
-    location = StringField("Place (optional)", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
+    participant_id = SelectField(_l("Participant"), coerce=int, validate_choice=True,
+                                 validators=[InputRequired(_l("Choose a participant."))])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the appointment a title.")), Length(max=200, message=_l("Use at most 200 characters."))],
+                        default=_l("Individual session"))
+    date = DateField(_l("Date"), validators=[InputRequired(_l("Choose the date."))])
+    time = TimeField(_l("Starts at (your program's local time)"), validators=[InputRequired(_l("Choose the time."))])
+    duration_minutes = IntegerField(_l("Length in minutes"), validators=DURATION, default=50)
+    location = StringField(_l("Place (optional)"), validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))])

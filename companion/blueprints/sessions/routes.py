@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import wraps
@@ -82,7 +83,7 @@ def check_in(key: str):
     except Conflict as error:
         flash(error.detail, "error")
     else:
-        flash("You're checked in. Glad you're here.", "success")
+        flash(_("You're checked in. Glad you're here."), "success")
     return redirect(request.form.get("back") == "today" and url_for("main.today") or url_for("sessions.index"),
                     code=303)
 
@@ -128,7 +129,7 @@ def new_group():
             except Invalid as error:
                 apply_errors(form, _rename_rule(error, form))
             else:
-                flash(f"{group.name} is set up. Now add its participants.", "success")
+                flash(_("%(group)s is set up. Now add its participants.", group=group.name), "success")
                 return redirect(url_for("sessions.group", group_id=group.id), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("sessions/group_form.html", form=form, group=None), status
@@ -166,7 +167,7 @@ def group(group_id: int):
                 except Invalid as error:
                     apply_errors(form, _rename_rule(error, form))
                 else:
-                    flash("The group is updated. Its participants' reminders follow the change.", "success")
+                    flash(_("The group is updated. Its participants' reminders follow the change."), "success")
                     return redirect(url_for("sessions.group", group_id=group.id), code=303)
     return render_group(group, form), status
 
@@ -191,7 +192,7 @@ def delete_group(group_id: int):
     group = _group(group_id)
     name = group.name
     services.delete_group(group)
-    flash(f"{name} is removed.", "info")
+    flash(_("%(name)s is removed.", name=name), "info")
     return redirect(url_for("sessions.index"), code=303)
 
 
@@ -207,7 +208,7 @@ def enrol(group_id: int):
     if form.validate_on_submit():
         participant = services.program_participant(current_user, form.participant_id.data)
         services.enrol(group, participant)
-        flash(f"{participant.name} is enrolled.", "success")
+        flash(_("%(participant)s is enrolled.", participant=participant.name), "success")
         return redirect(url_for("sessions.group", group_id=group.id), code=303)
     return render_group(group, enrol_form=form), 422
 
@@ -218,9 +219,9 @@ def unenrol(group_id: int, user_id: int):
     """Take a participant out of the group."""
     group = _group(group_id)
     if user_id not in {m.user_id for m in group.members}:
-        raise NotFound("That participant is not in this group.")
+        raise NotFound(_("That participant is not in this group."))
     services.unenrol(group, user_id)
-    flash("The participant is no longer in this group.", "info")
+    flash(_("The participant is no longer in this group."), "info")
     return redirect(url_for("sessions.group", group_id=group.id), code=303)
 
 
@@ -252,7 +253,7 @@ def cancel(group_id: int, key: str):
     """Cancel this one session."""
     group = _group(group_id)
     services.cancel_occurrence(group, key)
-    flash("This session is cancelled. The rest of the series stays as it is.", "info")
+    flash(_("This session is cancelled. The rest of the series stays as it is."), "info")
     return redirect(url_for("sessions.occurrence", group_id=group.id, key=key), code=303)
 
 
@@ -262,7 +263,7 @@ def restore(group_id: int, key: str):
     """Put this session back at its usual time."""
     group = _group(group_id)
     services.restore_occurrence(group, key)
-    flash("This session is back at its usual time.", "success")
+    flash(_("This session is back at its usual time."), "success")
     return redirect(url_for("sessions.occurrence", group_id=group.id, key=key), code=303)
 
 
@@ -279,7 +280,7 @@ def move(group_id: int, key: str):
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("This session is moved. Its participants' reminders follow.", "success")
+            flash(_("This session is moved. Its participants' reminders follow."), "success")
             return redirect(url_for("sessions.occurrence", group_id=group.id, key=key), code=303)
     return render_occurrence(group, key, form), 422
 
@@ -291,7 +292,7 @@ def attendance(group_id: int, key: str):
     group = _group(group_id)
     present = {int(v) for v in request.form.getlist("present") if v.isdigit() and len(v) < 12}
     services.mark_attendance(current_user, group, key, present)
-    flash("Attendance is saved.", "success")
+    flash(_("Attendance is saved."), "success")
     return redirect(url_for("sessions.occurrence", group_id=group.id, key=key), code=303)
 
 
@@ -312,7 +313,7 @@ def new_appointment():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash(f"The appointment with {participant.name} is booked.", "success")
+            flash(_("The appointment with %(participant)s is booked.", participant=participant.name), "success")
             return redirect(url_for("sessions.index"), code=303)
     status = 422 if request.method == "POST" else 200
     return render_template("sessions/appointment_form.html", form=form, zone_name=program_zone()), status
@@ -324,7 +325,7 @@ def delete_appointment(appointment_id: int):
     """Cancel an appointment this staff member booked."""
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None or appointment.created_by_id != current_user.id:
-        raise NotFound("That appointment was not found.")
+        raise NotFound(_("That appointment was not found."))
     services.delete_appointment(appointment)
-    flash("The appointment is cancelled.", "info")
+    flash(_("The appointment is cancelled."), "info")
     return redirect(url_for("sessions.index"), code=303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from flask_babel import gettext as _, lazy_gettext as _l
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,13 +31,13 @@ from companion.models import (
 from companion.models.base import UTCDateTime, utcnow
 from companion.timezones import is_valid_zone, zone
 
-WEEKDAYS = [("MO", "Monday"), ("TU", "Tuesday"), ("WE", "Wednesday"), ("TH", "Thursday"), ("FR", "Friday"),
-            ("SA", "Saturday"), ("SU", "Sunday")]
+WEEKDAYS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")), ("FR", _l("Friday")),
+            ("SA", _l("Saturday")), ("SU", _l("Sunday"))]
 ALLOWED_FREQUENCIES = {DAILY, WEEKLY, MONTHLY, YEARLY}
 MAX_DURATION = 12 * 60
 CHECK_IN_EARLY = timedelta(minutes=15)
 KEY_PATTERN = re.compile(r"^g(\d{1,12})-(\d{8}T\d{6}Z)$|^a(\d{1,12})$")
-DISCREET_TEXT = "Companion appointment"
+DISCREET_TEXT = _l("Companion appointment")
 
 
 @dataclass
@@ -71,7 +72,7 @@ def parse_key(key: str) -> tuple[str, int, datetime | None]:
     """``("group", id, original_start)`` or ``("appointment", id, None)``; NotFound for anything else."""
     match = KEY_PATTERN.match(key or "")
     if not match:
-        raise NotFound("That session was not found.")
+        raise NotFound(_("That session was not found."))
     if match.group(3):
         return "appointment", int(match.group(3)), None
     start = datetime.strptime(match.group(2), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
@@ -79,38 +80,38 @@ def parse_key(key: str) -> tuple[str, int, datetime | None]:
 
 
 def clean_text(name: str, value: str | None, *, max_length: int, required: bool = False,
-               label: str = "This field") -> str:
+               label: str = "") -> str:
     """A trimmed single text value, or Invalid naming the field."""
     value = (value or "").strip()
     if "\x00" in value:
-        raise Invalid.field(name, f"{label} contains a character we cannot store.")
+        raise Invalid.field(name, _("%(label)s contains a character we cannot store.", label=label))
     if required and not value:
-        raise Invalid.field(name, f"{label} is required.")
+        raise Invalid.field(name, _("%(label)s is required.", label=label))
     if len(value) > max_length:
-        raise Invalid.field(name, f"{label} may have at most {max_length} characters.")
+        raise Invalid.field(name, _("%(label)s may have at most %(max_length)s characters.", label=label, max_length=max_length))
     return value
 
 
 def clean_url(value: str | None) -> str:
     """An optional http(s) link for joining by video."""
-    value = clean_text("video_url", value, max_length=500, label="The video link")
+    value = clean_text("video_url", value, max_length=500, label=_("The video link"))
     if not value:
         return ""
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.netloc or any(c.isspace() for c in value):
-        raise Invalid.field("video_url", "Enter the full video link, starting with https://.")
+        raise Invalid.field("video_url", _("Enter the full video link, starting with https://."))
     return value
 
 
 def clean_duration(minutes) -> int:
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 5 <= minutes <= MAX_DURATION:
-        raise Invalid.field("duration_minutes", f"A session lasts between 5 and {MAX_DURATION} minutes.")
+        raise Invalid.field("duration_minutes", _("A session lasts between 5 and %(MAX_DURATION)s minutes.", MAX_DURATION=MAX_DURATION))
     return minutes
 
 
 def clean_zone(name: str | None) -> str:
     if not name or "\x00" in name or not is_valid_zone(name):
-        raise Invalid.field("timezone", "Choose a time zone from the list, such as America/New_York.")
+        raise Invalid.field("timezone", _("Choose a time zone from the list, such as America/New_York."))
     return name
 
 
@@ -118,7 +119,7 @@ def weekly_rule(days: Iterable[str]) -> str:
     """The RRULE of a weekly group on the chosen days (two-letter codes)."""
     chosen = [code for code, _ in WEEKDAYS if code in set(days)]
     if not chosen:
-        raise Invalid.field("days", "Choose at least one day of the week.")
+        raise Invalid.field("days", _("Choose at least one day of the week."))
     return f"FREQ=WEEKLY;BYDAY={','.join(chosen)}"
 
 
@@ -130,23 +131,22 @@ def rule_days(rule_text: str) -> list[str]:
 
 def parse_rule(rule_text: str | None, start: datetime) -> tuple[str, rrule]:
     """The normalised RRULE value and its rule from the local naive ``start``; Invalid with the reason."""
-    text = clean_text("rrule", rule_text, max_length=500, required=True, label="The repeat rule")
+    text = clean_text("rrule", rule_text, max_length=500, required=True, label=_("The repeat rule"))
     text = re.sub(r"^RRULE:", "", text, flags=re.IGNORECASE).strip().upper()
     if "\n" in text or "DTSTART" in text or ":" in text:
-        raise Invalid.field("rrule", "Give only the rule itself, such as FREQ=WEEKLY;BYDAY=MO,WE.")
+        raise Invalid.field("rrule", _("Give only the rule itself, such as FREQ=WEEKLY;BYDAY=MO,WE."))
     try:
         rule = rrulestr(text, dtstart=start)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, AttributeError) as error:
-        raise Invalid.field("rrule", f"This repeat rule is not valid RFC 5545 ({error}). "
-                                     "For example: FREQ=WEEKLY;BYDAY=MO,WE,TH.") from None
+        raise Invalid.field("rrule", _("This repeat rule is not valid RFC 5545 (%(error)s). For example: FREQ=WEEKLY;BYDAY=MO,WE,TH.", error=error)) from None
     if not isinstance(rule, rrule) or rule._freq not in ALLOWED_FREQUENCIES:
-        raise Invalid.field("rrule", "A group repeats daily, weekly, monthly or yearly.")
+        raise Invalid.field("rrule", _("A group repeats daily, weekly, monthly or yearly."))
     if "UNTIL=" in text and re.search(r"UNTIL=\d{8}T\d{6}Z", text):
-        raise Invalid.field("rrule", "Give UNTIL as a local date (UNTIL=20261231), without a time zone.")
+        raise Invalid.field("rrule", _("Give UNTIL as a local date (UNTIL=20261231), without a time zone."))
     try:
         rule.after(start - timedelta(seconds=1), inc=True)
     except (ValueError, OverflowError) as error:
-        raise Invalid.field("rrule", f"This repeat rule cannot be used ({error}).") from None
+        raise Invalid.field("rrule", _("This repeat rule cannot be used (%(error)s).", error=error)) from None
     return text, rule
 
 
@@ -385,10 +385,10 @@ def _check_group_fields(*, name, rule_text, start_date, start_time, timezone, du
     errors: dict[str, list[str]] = {}
     values = {}
     checks = {
-        "name": lambda: clean_text("name", name, max_length=200, required=True, label="The name"),
+        "name": lambda: clean_text("name", name, max_length=200, required=True, label=_("The name")),
         "timezone": lambda: clean_zone(timezone),
         "duration_minutes": lambda: clean_duration(duration_minutes),
-        "location": lambda: clean_text("location", location, max_length=200, label="The place"),
+        "location": lambda: clean_text("location", location, max_length=200, label=_("The place")),
         "video_url": lambda: clean_url(video_url),
     }
     for key, check in checks.items():
@@ -402,11 +402,11 @@ def _check_group_fields(*, name, rule_text, start_date, start_time, timezone, du
         errors["start_time"] = ["Choose the time the session starts."]
     else:
         try:
-            values["rrule"], _ = parse_rule(rule_text, datetime.combine(start_date, start_time))
+            values["rrule"], _dtstart = parse_rule(rule_text, datetime.combine(start_date, start_time))
         except Invalid as error:
             errors.update(error.errors or {})
     if errors:
-        raise Invalid("Some details of the group need another look.", errors)
+        raise Invalid(_("Some details of the group need another look."), errors)
     return values
 
 
@@ -451,7 +451,7 @@ def program_participant(staff: User, participant_id) -> User:
     """A participant of the staff member's program; a 404 for anyone else."""
     user = db.session.get(User, participant_id) if isinstance(participant_id, int) else None
     if user is None or user.role != Role.PARTICIPANT or user.program_id is None or user.program_id != staff.program_id:
-        raise NotFound("That participant was not found in your program.")
+        raise NotFound(_("That participant was not found in your program."))
     return user
 
 
@@ -463,7 +463,7 @@ def program_participants(staff: User) -> list[User]:
 def enrol(group: Group, participant: User) -> GroupMember:
     """Enrol a participant of the group's program; their reminders are planned."""
     if participant.program_id != group.program_id or participant.role != Role.PARTICIPANT:
-        raise NotFound("That participant was not found in your program.")
+        raise NotFound(_("That participant was not found in your program."))
     member = db.session.scalar(select(GroupMember).where(GroupMember.group_id == group.id,
                                                          GroupMember.user_id == participant.id))
     if member is None:
@@ -486,14 +486,14 @@ def group_occurrence(group: Group, key: str) -> Occurrence:
     """The group's occurrence with this key (cancelled or moved ones included); NotFound otherwise."""
     kind, group_id, original = parse_key(key)
     if kind != "group" or group_id != group.id:
-        raise NotFound("That session was not found.")
+        raise NotFound(_("That session was not found."))
     change = next((c for c in group.changes if c.original_start == original), None)
     if change is not None and change.new_start is not None:
         return Occurrence(key=key, kind="group", source_id=group.id, title=group.name, starts_at=change.new_start,
                           ends_at=change.new_start + timedelta(minutes=group.duration_minutes),
                           location=group.location, video_url=group.video_url, original_start=original, moved=True)
     if not is_occurrence(group, original):
-        raise NotFound("That session was not found.")
+        raise NotFound(_("That session was not found."))
     return Occurrence(key=key, kind="group", source_id=group.id, title=group.name, starts_at=original,
                       ends_at=original + timedelta(minutes=group.duration_minutes), location=group.location,
                       video_url=group.video_url, original_start=original, cancelled=change is not None)
@@ -522,7 +522,7 @@ def move_occurrence(group: Group, key: str, new_start: datetime) -> Occurrence:
     """Move one occurrence to another time; the series stays as it is."""
     occurrence = group_occurrence(group, key)
     if new_start.tzinfo is None:
-        raise Invalid.field("starts_at", "Give the new time with its time zone.")
+        raise Invalid.field("starts_at", _("Give the new time with its time zone."))
     change = _change_for(group, occurrence.original_start)
     change.cancelled, change.new_start = False, new_start.astimezone(UTC)
     touch(group)
@@ -549,9 +549,9 @@ def create_appointment(staff: User, participant: User, *, starts_at: datetime, d
     errors: dict[str, list[str]] = {}
     values = {}
     for key, check in {
-        "title": lambda: clean_text("title", title, max_length=200, required=True, label="The title"),
+        "title": lambda: clean_text("title", title, max_length=200, required=True, label=_("The title")),
         "duration_minutes": lambda: clean_duration(duration_minutes),
-        "location": lambda: clean_text("location", location, max_length=200, label="The place"),
+        "location": lambda: clean_text("location", location, max_length=200, label=_("The place")),
     }.items():
         try:
             values[key] = check()
@@ -562,7 +562,7 @@ def create_appointment(staff: User, participant: User, *, starts_at: datetime, d
     elif not 2000 <= starts_at.year <= 2100:
         errors["starts_at"] = ["Choose a date between 2000 and 2100."]
     if errors:
-        raise Invalid("Some details of the appointment need another look.", errors)
+        raise Invalid(_("Some details of the appointment need another look."), errors)
     appointment = Appointment(user_id=participant.id, created_by_id=staff.id, starts_at=starts_at.astimezone(UTC),
                               **values)
     db.session.add(appointment)
@@ -581,16 +581,16 @@ def delete_appointment(appointment: Appointment) -> None:
 
 def check_in(user: User, key: str, now: datetime) -> Attendance:
     """A participant says they are at one of their group's sessions happening now."""
-    kind, group_id, _ = parse_key(key)
+    kind, group_id, _local = parse_key(key)
     group = db.session.scalar(select(Group).join(GroupMember).where(
         Group.id == group_id, GroupMember.user_id == user.id)) if kind == "group" else None
     if group is None:
-        raise NotFound("That session was not found.")
+        raise NotFound(_("That session was not found."))
     occurrence = group_occurrence(group, key)
     if occurrence.cancelled:
-        raise Conflict("This session was cancelled.")
+        raise Conflict(_("This session was cancelled."))
     if not occurrence.happening(now):
-        raise Conflict("You can check in from 15 minutes before the session until it ends.")
+        raise Conflict(_("You can check in from 15 minutes before the session until it ends."))
     return _record(user.id, group, occurrence.original_start, True, user.id)
 
 
@@ -636,7 +636,7 @@ def attendance_shown_to(staff: User, group: Group, occurrence: Occurrence) -> tu
         return {}, set()
     shared = {c.participant_id for c in consents}
     local = occurrence.original_start.astimezone(zone(group.timezone))
-    ledger.record(staff, consents, "view", f"attendance: {group.name}, {local:%Y-%m-%d %H:%M}")
+    ledger.record(staff, consents, "view", f"attendance: {group.name}, {local:%Y-%m-%d %H:%M}")  # shown translated: privacy.routes.ledger_what
     return {user_id: present for user_id, present in attendance_for(group, occurrence.original_start).items()
             if user_id in shared}, shared
 

@@ -12,6 +12,7 @@ import http.client
 import json
 import re
 import socket
+from flask_babel import gettext as _
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -128,15 +129,15 @@ def _text(record: dict, key: str, problems: list[str], *, limit: int | None = No
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        problems.append(f"{key} must be text")
+        problems.append(_("%(key)s must be text", key=key))
         return None
     value = str(value).strip()
     if "\x00" in value:
-        problems.append(f"{key} contains a NUL character")
+        problems.append(_("%(key)s contains a NUL character", key=key))
         return None
     limit = limit or TEXT_LIMITS.get(key, 2000)
     if len(value) > limit:
-        problems.append(f"{key} is longer than {limit} characters")
+        problems.append(_("%(key)s is longer than %(limit)s characters", key=key, limit=limit))
         return None
     return value or None
 
@@ -162,7 +163,7 @@ def _days(value, problems: list[str]) -> list[int] | None:
             return None
         days.append(item)
     if not days:
-        problems.append("day is an empty list")
+        problems.append(_("day is an empty list"))
         return None
     return sorted(set(days))
 
@@ -211,23 +212,23 @@ def check_record(record, default_zone: str) -> tuple[dict | None, list[str]]:
     problems: list[str] = []
     name = _text(record, "name", problems)
     if name is None and not any(p.startswith("name") for p in problems):
-        problems.append("has no name")
+        problems.append(_("has no name"))
     slug = record.get("slug")
     if isinstance(slug, bool) or not isinstance(slug, str | int) or not str(slug).strip():
-        problems.append("has no slug")
+        problems.append(_("has no slug"))
         slug = None
     else:
         slug = str(slug).strip()
         if len(slug) > 255 or "\x00" in slug:
-            problems.append("slug is longer than 255 characters or holds a NUL character")
+            problems.append(_("slug is longer than 255 characters or holds a NUL character"))
 
     days = _days(record["day"], problems) if record.get("day") not in (None, "", []) else None
     time = _time(record.get("time"), "time", problems)
     end_time = _time(record.get("end_time"), "end_time", problems)
     if days is not None and time is None and not any(p.startswith("time") for p in problems):
-        problems.append("has a day but no time")
+        problems.append(_("has a day but no time"))
     if time is not None and days is None and not any(p.startswith("day") for p in problems):
-        problems.append("has a time but no day")
+        problems.append(_("has a time but no day"))
     if time and not end_time:
         hours, minutes = map(int, time.split(":"))
         end_time = f"{(hours + 1) % 24:02d}:{minutes:02d}"  # the spec's default: one hour
@@ -245,18 +246,18 @@ def check_record(record, default_zone: str) -> tuple[dict | None, list[str]]:
         parts += [state_zip, _text(record, "country", problems)]
         address = ", ".join(p for p in parts if p) or None
         if address and len(address) > 500:
-            problems.append("the address is longer than 500 characters")
+            problems.append(_("the address is longer than 500 characters"))
 
     conference_url = None
     if record.get("conference_url") not in (None, ""):
         conference_url = _web_url(record.get("conference_url"))
         if conference_url is None:
-            problems.append("conference_url must be a web address starting with https://")
+            problems.append(_("conference_url must be a web address starting with https://"))
     conference_phone = _text(record, "conference_phone", problems, limit=100)
     if conference_phone and not PHONE.match(conference_phone):
-        problems.append("conference_phone must be a phone number")
+        problems.append(_("conference_phone must be a phone number"))
     if not address and not conference_url and not conference_phone:
-        problems.append("needs an address or a conference URL")
+        problems.append(_("needs an address or a conference URL"))
 
     latitude = _coordinate(record, "latitude", 90, problems)
     longitude = _coordinate(record, "longitude", 180, problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectField, StringField, TextAreaField
@@ -20,38 +21,38 @@ class MeetingSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("Name, place or group", validators=[Optional(), Length(max=200)])
-    day = SelectField("Day", choices=[SelectChoice("", "Any day")] + [SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
+    q = StringField(_l("Name, place or group"), validators=[Optional(), Length(max=200)])
+    day = SelectField(_l("Day"), choices=[SelectChoice("", _l("Any day"))] + [SelectChoice(str(i), name) for i, name in enumerate(DAY_NAMES)],
                       validators=[Optional()])
-    time_of_day = SelectField("Time of day", choices=[SelectChoice("", "Any time")] + [SelectChoice(k, v[0]) for k, v in TIMES_OF_DAY.items()],
+    time_of_day = SelectField(_l("Time of day"), choices=[SelectChoice("", _l("Any time"))] + [SelectChoice(k, v[0]) for k, v in TIMES_OF_DAY.items()],
                               validators=[Optional()])
-    how = SelectField("Online or in person", choices=[SelectChoice("", "Either"), SelectChoice("online", "Online"), SelectChoice("in_person", "In person")],
+    how = SelectField(_l("Online or in person"), choices=[SelectChoice("", _l("Either")), SelectChoice("online", _l("Online")), SelectChoice("in_person", _l("In person"))],
                       validators=[Optional()])
-    type = SelectField("Kind of meeting", choices=[SelectChoice("", "Any kind")] + [SelectChoice(code, type_name(code)) for code in SEARCH_TYPES],
+    type = SelectField(_l("Kind of meeting"), choices=[SelectChoice("", _l("Any kind"))] + [SelectChoice(code, type_name(code)) for code in SEARCH_TYPES],
                        validators=[Optional()])
-    soon = BooleanField("Starting in the next 2 hours")
-    near = StringField("Near", validators=[Optional(), Length(max=200)],
-                       description="A town or ZIP code from the list, or 'latitude, longitude'. Nearest meetings come first.")
+    soon = BooleanField(_l("Starting in the next 2 hours"))
+    near = StringField(_l("Near"), validators=[Optional(), Length(max=200)],
+                       description=_l("A town or ZIP code from the list, or 'latitude, longitude'. Nearest meetings come first."))
 
 
 class SaveMeetingForm(FlaskForm):
-    remind = BooleanField("Remind me before it starts", default=True)
+    remind = BooleanField(_l("Remind me before it starts"), default=True)
 
 
 class ReminderForm(FlaskForm):
-    remind = BooleanField("Remind me before it starts")
+    remind = BooleanField(_l("Remind me before it starts"))
 
 
 class ContactForm(Form):
     """A person (or place) with an optional phone number."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=200, message="Use at most 200 characters.")])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40, message="Use at most 40 characters.")])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))])
 
 
 def lines_field(label: str, description: str = "") -> TextAreaField:
-    return TextAreaField(label, description=description or "One per line.",
-                         validators=[Optional(), Length(max=12_000, message="That is more than we can keep here.")])
+    return TextAreaField(label, description=description or _l("One per line."),
+                         validators=[Optional(), Length(max=12_000, message=_l("That is more than we can keep here."))])
 
 
 class RowsField(FieldList):
@@ -66,8 +67,8 @@ class RowsField(FieldList):
 
 def _not_too_many_rows(form, field: RowsField) -> None:
     if field.sent_rows > field.max_entries:
-        raise ValidationError(f"At most {field.max_entries} rows fit here ({field.sent_rows} were sent). "
-                              "Put the others in another part of the plan.")
+        raise ValidationError(_("At most %(max)s rows fit here (%(sent)s were sent). Put the others in another part of the plan.",
+                                max=field.max_entries, sent=field.sent_rows))
 
 
 def contacts_field(label: str) -> RowsField:
@@ -76,24 +77,24 @@ def contacts_field(label: str) -> RowsField:
 
 
 class SafetyPlanForm(FlaskForm):
-    warning_signs = lines_field("1. Warning signs", "Thoughts, moods, situations or behaviours that tell me a crisis may be coming. One per line.")
-    coping_strategies = lines_field("2. Things I can do on my own", "What takes my mind off my problems without contacting anyone. One per line.")
-    distractions = contacts_field("3. People and places that take my mind off things")
-    people = contacts_field("4. People I can ask for help")
-    professionals = contacts_field("5. Professionals and crisis lines")
-    environment = lines_field("6. Making my surroundings safe", "How I can keep myself safe. One per line.")
-    reasons = lines_field("What matters most to me, and is worth living for", "Optional. One per line.")
+    warning_signs = lines_field(_l("1. Warning signs"), _l("Thoughts, moods, situations or behaviours that tell me a crisis may be coming. One per line."))
+    coping_strategies = lines_field(_l("2. Things I can do on my own"), _l("What takes my mind off my problems without contacting anyone. One per line."))
+    distractions = contacts_field(_l("3. People and places that take my mind off things"))
+    people = contacts_field(_l("4. People I can ask for help"))
+    professionals = contacts_field(_l("5. Professionals and crisis lines"))
+    environment = lines_field(_l("6. Making my surroundings safe"), _l("How I can keep myself safe. One per line."))
+    reasons = lines_field(_l("What matters most to me, and is worth living for"), _l("Optional. One per line."))
 
 
 class AftercareForm(FlaskForm):
-    follow_up = TextAreaField("Follow-up care", validators=[Optional(), Length(max=4000)],
-                              description="Outpatient care or therapy after IOP: who, where and when.")
-    meetings = TextAreaField("Meetings", validators=[Optional(), Length(max=4000)],
-                             description="The meetings you plan to go to each week.")
-    sponsor_name = StringField("Sponsor or mentor", validators=[Optional(), Length(max=200)])
-    sponsor_phone = StringField("Their phone", validators=[Optional(), Length(max=40)])
-    contacts = contacts_field("People to call")
-    steps = lines_field("Next steps", "Things to do in the weeks after IOP. One per line.")
+    follow_up = TextAreaField(_l("Follow-up care"), validators=[Optional(), Length(max=4000)],
+                              description=_l("Outpatient care or therapy after IOP: who, where and when."))
+    meetings = TextAreaField(_l("Meetings"), validators=[Optional(), Length(max=4000)],
+                             description=_l("The meetings you plan to go to each week."))
+    sponsor_name = StringField(_l("Sponsor or mentor"), validators=[Optional(), Length(max=200)])
+    sponsor_phone = StringField(_l("Their phone"), validators=[Optional(), Length(max=40)])
+    contacts = contacts_field(_l("People to call"))
+    steps = lines_field(_l("Next steps"), _l("Things to do in the weeks after IOP. One per line."))
     # The plan as the form was built from it (services.aftercare_version): a save never undoes a change
     # someone else made meanwhile, as the counselor and the participant both write it.
     version = HiddenField()
@@ -133,13 +134,13 @@ def add_blank_rows(*fields, count: int = 3) -> None:
 
 
 class FeedImportForm(FlaskForm):
-    url = StringField("Web address of the feed", validators=[Optional(), Length(max=2000)],
-                      description="A Meeting Guide JSON feed, e.g. https://example.org/wp-admin/admin-ajax.php?action=meetings")
-    file = FileField("Or a feed file from this device")
+    url = StringField(_l("Web address of the feed"), validators=[Optional(), Length(max=2000)],
+                      description=_l("A Meeting Guide JSON feed, e.g. https://example.org/wp-admin/admin-ajax.php?action=meetings"))
+    file = FileField(_l("Or a feed file from this device"))
 
 
 class ResourceForm(FlaskForm):
-    name = StringField("Name", validators=[Length(max=200)])
-    description = TextAreaField("What it offers", validators=[Optional(), Length(max=2000)])
-    url = StringField("Web address", validators=[Optional(), Length(max=2000)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    name = StringField(_l("Name"), validators=[Length(max=200)])
+    description = TextAreaField(_l("What it offers"), validators=[Optional(), Length(max=2000)])
+    url = StringField(_l("Web address"), validators=[Optional(), Length(max=2000)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 from companion.blueprints.reminders.sources import Planned, reminder_source
 from companion.blueprints.support.services import reminder_occurrences
 from companion.extensions import db
@@ -22,4 +24,4 @@ def saved_meetings(start: datetime, end: datetime, user_ids: Collection[int] | N
     for occurrence in reminder_occurrences(start, end):
         if user_ids is None or occurrence.user_id in user_ids:
             yield Planned(user_id=occurrence.user_id, source_id=str(occurrence.saved_meeting_id), at=occurrence.starts_at,
-                          title=f"Meeting: {occurrence.name}", url=f"/support/meetings/{occurrence.meeting_id}")
+                          title=_l("Meeting: %(name)s", name=occurrence.name), url=f"/support/meetings/{occurrence.meeting_id}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -32,6 +33,7 @@ from companion.blueprints.support.library import (
 )
 from companion.errors import Conflict, DomainError, Invalid
 from companion.forms import apply_errors
+from companion.i18n import DEFAULT_LANGUAGE, current_language, when
 from companion.timezones import zone
 
 @bp.app_template_filter("clock")
@@ -40,6 +42,8 @@ def clock(value: str | None) -> str:
     if not value:
         return ""
     hours, minutes = map(int, value.split(":"))
+    if current_language() != DEFAULT_LANGUAGE:
+        return when(time(hours, minutes), "%-I:%M %p")
     return f"{hours % 12 or 12}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
 
 
@@ -48,10 +52,10 @@ def meeting_days(meeting) -> str:
     """The weekdays of a meeting in words."""
     days = meeting.days
     if not days:
-        return "By appointment"
+        return _("By appointment")
     if len(days) == 7:
-        return "Every day"
-    return ", ".join(DAY_NAMES[d] for d in days)
+        return _("Every day")
+    return ", ".join(str(DAY_NAMES[d]) for d in days)
 
 
 @bp.app_template_filter("tzinfo")
@@ -139,7 +143,8 @@ def save(meeting_id: int):
     """Save a meeting to my list."""
     form = SaveMeetingForm()
     services.save_meeting(current_user, meeting_id, remind=bool(form.remind.data))
-    flash("Saved to your meetings." + (" You'll get a reminder before it starts." if form.remind.data else ""), "success")
+    flash(_("Saved to your meetings. You'll get a reminder before it starts.") if form.remind.data
+          else _("Saved to your meetings."), "success")
     return redirect(url_for("support.meeting", meeting_id=meeting_id), code=303)
 
 
@@ -149,7 +154,7 @@ def reminder(saved_id: int):
     """Turn a saved meeting's reminder on or off."""
     form = ReminderForm()
     saved = services.set_reminder(current_user, saved_id, bool(form.remind.data))
-    flash("Reminder on." if saved.remind else "Reminder off.", "success")
+    flash(_("Reminder on.") if saved.remind else _("Reminder off."), "success")
     if request.form.get("back") == "saved":
         return redirect(url_for("support.saved"), code=303)
     return redirect(url_for("support.meeting", meeting_id=saved.meeting_id), code=303)
@@ -160,7 +165,7 @@ def reminder(saved_id: int):
 def unsave(saved_id: int):
     """Take a meeting off my list."""
     services.unsave_meeting(current_user, saved_id)
-    flash("Removed from your meetings.", "info")
+    flash(_("Removed from your meetings."), "info")
     return redirect(url_for("support.saved"), code=303)
 
 
@@ -186,7 +191,7 @@ def safety_plan():
 @login_required
 def edit_safety_plan():
     """Write or change my safety plan."""
-    content, _ = services.safety_plan_for(current_user)
+    content, _version = services.safety_plan_for(current_user)
     data = {key: value if key in PEOPLE_STEPS else "\n".join(value) for key, value in content.items()}
     form = SafetyPlanForm(data=data)
     status = 200
@@ -198,7 +203,7 @@ def edit_safety_plan():
         except Invalid as error:
             apply_errors(form, error)
         else:
-            flash("Your safety plan is saved.", "success")
+            flash(_("Your safety plan is saved."), "success")
             return redirect(url_for("support.safety_plan"), code=303)
     if request.method == "POST":
         status = 422
@@ -244,7 +249,7 @@ def edit_aftercare():
             form.form_errors.append(error.detail)
             saved_now, status = plan, 409
         else:
-            flash("Your aftercare plan is saved.", "success")
+            flash(_("Your aftercare plan is saved."), "success")
             return redirect(url_for("support.aftercare"), code=303)
     if request.method == "POST":
         status = status if status != 200 else 422
@@ -300,7 +305,7 @@ def admin():
                 import_form.form_errors.append(error.detail)
                 reasons = [r for r in (error.errors or {}).get("feed", []) if r != error.detail]
             else:
-                flash(f"{result.summary}.", "success")
+                flash(_("%(summary)s.", summary=result.summary), "success")
                 return redirect(url_for("support.admin"), code=303)
     elif request.method == "POST" and "resource-submit" in request.form and program is not None:
         status = 422
@@ -312,7 +317,7 @@ def admin():
             except Invalid as error:
                 apply_errors(resource_form, error)
             else:
-                flash("The resource is added to the support page.", "success")
+                flash(_("The resource is added to the support page."), "success")
                 return redirect(url_for("support.admin"), code=303)
     return render_template("support/admin.html", import_form=import_form, resource_form=resource_form,
                            reasons=reasons, feeds=services.feeds_for(program),
@@ -327,7 +332,7 @@ def remove_feed(feed_id: int):
     if current_user.program is None:
         abort(404)
     services.remove_feed(current_user.program, feed_id)
-    flash("The meeting list is removed.", "info")
+    flash(_("The meeting list is removed."), "info")
     return redirect(url_for("support.admin"), code=303)
 
 
@@ -339,5 +344,5 @@ def remove_resource(resource_id: int):
     if current_user.program is None:
         abort(404)
     services.remove_resource(current_user.program, resource_id)
-    flash("The resource is removed.", "info")
+    flash(_("The resource is removed."), "info")
     return redirect(url_for("support.admin"), code=303)

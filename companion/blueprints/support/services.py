@@ -49,27 +49,28 @@ class _Errors(dict):
 
     def raise_if_any(self) -> None:
         if self:
-            raise Invalid("Please check the highlighted fields.", dict(self))
+            raise Invalid(_("Please check the highlighted fields."), dict(self))
 
 
 def _clean(errors: _Errors, name: str, value, *, limit: int, label: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        errors.add(name, f"{label} must be text.")
+        errors.add(name, _("%(label)s must be text.", label=label))
         return ""
     value = value.strip()
     if "\x00" in value:
-        errors.add(name, f"{label} contains a character we can't store. Please retype it.")
+        errors.add(name, _("%(label)s contains a character we can't store. Please retype it.", label=label))
     elif len(value) > limit:
-        errors.add(name, f"{label} can be at most {limit} characters (it has {len(value)}).")
+        errors.add(name, _("%(label)s can be at most %(max)s characters (it has %(count)s).", label=label, max=limit,
+                                 count=len(value)))
     return value
 
 
 def _clean_phone(errors: _Errors, name: str, value, label: str = "The phone number") -> str:
     phone = _clean(errors, name, value, limit=40, label=label)
     if phone and not PHONE.match(phone):
-        errors.add(name, f"{label} can hold only digits, spaces and + ( ) - . * #.")
+        errors.add(name, _("%(label)s can hold only digits, spaces and + ( ) - . * #.", label=label))
     return phone
 
 
@@ -92,7 +93,7 @@ def program_by_slug(slug: str) -> Program:
     """The program with this slug, or a clear error."""
     program = db.session.scalar(select(Program).where(Program.slug == slug))
     if program is None:
-        raise NotFound(f"There is no program with the slug {slug!r}.")
+        raise NotFound(_("There is no program with the slug %(slug)s.", slug=repr(slug)))
     return program
 
 
@@ -153,7 +154,7 @@ def remove_feed(program: Program, feed_id: int) -> None:
     """Remove one of a program's feeds and its meetings."""
     feed = db.session.scalar(select(MeetingFeed).where(MeetingFeed.id == feed_id, MeetingFeed.program_id == program.id))
     if feed is None:
-        raise NotFound("That meeting list was not found.")
+        raise NotFound(_("That meeting list was not found."))
     db.session.execute(delete(Meeting).where(Meeting.feed_id == feed.id))
     db.session.delete(feed)
     db.session.commit()
@@ -173,7 +174,7 @@ def meeting_for(user: User, meeting_id: int) -> Meeting:
     """A meeting this person can see; a 404 otherwise."""
     meeting = db.session.scalar(visible_meetings(user).where(Meeting.id == meeting_id))
     if meeting is None:
-        raise NotFound("That meeting was not found. It may have been removed from the list.")
+        raise NotFound(_("That meeting was not found. It may have been removed from the list."))
     return meeting
 
 
@@ -437,13 +438,13 @@ def program_resources(program: Program | None) -> list[ProgramResource]:
 def add_resource(program: Program, data: dict) -> ProgramResource:
     """Add a local service to a program's support page."""
     errors = _Errors()
-    name = _clean(errors, "name", data.get("name"), limit=200, label="The name")
+    name = _clean(errors, "name", data.get("name"), limit=200, label=_("The name"))
     if not name and "name" not in errors:
-        errors.add("name", "Give the service a name.")
-    description = _clean(errors, "description", data.get("description"), limit=2000, label="The description")
-    url = _clean(errors, "url", data.get("url"), limit=2000, label="The web address")
+        errors.add("name", _("Give the service a name."))
+    description = _clean(errors, "description", data.get("description"), limit=2000, label=_("The description"))
+    url = _clean(errors, "url", data.get("url"), limit=2000, label=_("The web address"))
     if url and not re.match(r"^https?://\S+$", url):
-        errors.add("url", "The web address must start with https://.")
+        errors.add("url", _("The web address must start with https://."))
     phone = _clean_phone(errors, "phone", data.get("phone"))
     errors.raise_if_any()
     resource = ProgramResource(program_id=program.id, name=name, description=description, url=url or None,
@@ -458,7 +459,7 @@ def remove_resource(program: Program, resource_id: int) -> None:
     resource = db.session.scalar(select(ProgramResource).where(ProgramResource.id == resource_id,
                                                                ProgramResource.program_id == program.id))
     if resource is None:
-        raise NotFound("That resource was not found.")
+        raise NotFound(_("That resource was not found."))
     db.session.delete(resource)
     db.session.commit()
 
@@ -487,15 +488,15 @@ def _clean_list(errors: _Errors, name: str, items, label: str) -> list[str]:
     if items is None:
         return []
     if not isinstance(items, list):
-        errors.add(name, f"{label} must be a list.")
+        errors.add(name, _("%(label)s must be a list.", label=label))
         return []
     cleaned = []
     for item in items:
-        text = _clean(errors, name, item, limit=MAX_ITEM, label="Each line")
+        text = _clean(errors, name, item, limit=MAX_ITEM, label=_("Each line"))
         if text:
             cleaned.append(text)
     if len(cleaned) > MAX_ITEMS:
-        errors.add(name, f"{label} can have at most {MAX_ITEMS} lines.")
+        errors.add(name, _("%(label)s can have at most %(MAX_ITEMS)s lines.", label=label, MAX_ITEMS=MAX_ITEMS))
     return cleaned
 
 
@@ -503,21 +504,21 @@ def _clean_contacts(errors: _Errors, name: str, items, label: str) -> list[dict]
     if items is None:
         return []
     if not isinstance(items, list):
-        errors.add(name, f"{label} must be a list.")
+        errors.add(name, _("%(label)s must be a list.", label=label))
         return []
     cleaned = []
     for item in items:
         if not isinstance(item, dict):
-            errors.add(name, "Each entry needs a name and, if you like, a phone number.")
+            errors.add(name, _("Each entry needs a name and, if you like, a phone number."))
             continue
-        who = _clean(errors, name, item.get("name"), limit=200, label="A name")
+        who = _clean(errors, name, item.get("name"), limit=200, label=_("A name"))
         phone = _clean_phone(errors, name, item.get("phone"))
         if phone and not who:
-            errors.add(name, "Give each phone number a name, so you know who you are calling.")
+            errors.add(name, _("Give each phone number a name, so you know who you are calling."))
         if who:
             cleaned.append({"name": who, "phone": phone or None})
     if len(cleaned) > MAX_ITEMS:
-        errors.add(name, f"{label} can have at most {MAX_ITEMS} entries.")
+        errors.add(name, _("%(label)s can have at most %(MAX_ITEMS)s entries.", label=label, MAX_ITEMS=MAX_ITEMS))
     return cleaned
 
 
@@ -570,25 +571,23 @@ def save_aftercare_plan(participant: User, data: dict, author: User, *, expected
     overwritten: a ``Conflict`` is raised and nothing is saved.
     """
     errors = _Errors()
-    follow_up = _clean(errors, "follow_up", data.get("follow_up"), limit=4000, label="Follow-up care")
-    meetings = _clean(errors, "meetings", data.get("meetings"), limit=4000, label="Meetings")
-    sponsor_name = _clean(errors, "sponsor_name", data.get("sponsor_name"), limit=200, label="The name")
+    follow_up = _clean(errors, "follow_up", data.get("follow_up"), limit=4000, label=_("Follow-up care"))
+    meetings = _clean(errors, "meetings", data.get("meetings"), limit=4000, label=_("Meetings"))
+    sponsor_name = _clean(errors, "sponsor_name", data.get("sponsor_name"), limit=200, label=_("The name"))
     sponsor_phone = _clean_phone(errors, "sponsor_phone", data.get("sponsor_phone"))
     if sponsor_phone and not sponsor_name and not errors.keys() & {"sponsor_name", "sponsor_phone"}:
-        errors.add("sponsor_name", "Give the sponsor's or mentor's name with their phone number.")
+        errors.add("sponsor_name", _("Give the sponsor's or mentor's name with their phone number."))
     contacts = _clean_contacts(errors, "contacts", data.get("contacts"), "People to call")
     steps = _clean_list(errors, "steps", data.get("steps"), "Next steps")
     # The participant may empty their own plan; staff may not wipe it, nor start an empty one.
     if author.id != participant.id and not errors and _plan_is_empty(follow_up, meetings, sponsor_name, contacts, steps):
-        errors.add("follow_up", "Write at least one part of the plan: follow-up care, meetings, a sponsor or "
-                                "mentor, people to call or next steps.")
+        errors.add("follow_up", _("Write at least one part of the plan: follow-up care, meetings, a sponsor or "
+                                "mentor, people to call or next steps."))
     errors.raise_if_any()
     plan = aftercare_plan_for(participant)
     if expected_version is not None and expected_version != aftercare_version(plan):
         who = plan.updated_by.name if plan is not None and plan.updated_by is not None else "Someone"
-        raise Conflict(f"{who} changed this plan while you were writing. Nothing is saved yet: what you wrote "
-                       "is still in the form below, and the plan as it is saved now is shown above it. "
-                       "Bring in anything you want to keep, then save again.")
+        raise Conflict(_("%(who)s changed this plan while you were writing. Nothing is saved yet: what you wrote is still in the form below, and the plan as it is saved now is shown above it. Bring in anything you want to keep, then save again.", who=who))
     now = datetime.now(UTC)
     if plan is None:
         plan = AftercarePlan(user_id=participant.id, created_by_id=author.id, created_at=now)

@@ -15,6 +15,7 @@ from companion.access import local_today, mine
 from companion.blueprints.weekly import bam
 from companion.errors import Conflict, Invalid
 from companion.extensions import db
+from companion.i18n import when
 from companion.models import User, utcnow
 from companion.models.weekly import WeeklyCheckin, WeeklySettings
 
@@ -150,4 +151,4 @@ def chart(checkins: list[WeeklyCheckin]):
     # insights replaced it by these panels, which say each axis).
     return panel_chart("weekly-scores", _("Protective and risk scores by week"), desc,
                        [(_("Protective (0–24)"), protective, 0, 24, 6), (_("Risk (0–24)"), risk, 0, 24, 6)],
-                       f"{weeks[0].week_of:%-d %b}", f"{weeks[-1].week_of:%-d %b}")
+                       when(weeks[0].week_of, "%-d %b"), when(weeks[-1].week_of, "%-d %b"))

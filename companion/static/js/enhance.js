@@ -2,6 +2,10 @@
 // replaced by the same part of the answer: no reload, the scroll position and focus stay. Without
 // JavaScript, or when the background request fails, the form is sent the ordinary way.
 
+// The page's words for this script (companion/script_text.py): English is the key and what is shown otherwise.
+const TEXT = JSON.parse(document.getElementById("script-text")?.textContent || "{}");
+const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+
 async function send(form, selector) {
   const response = await fetch(form.action, {
     method: "POST",
@@ -20,7 +24,7 @@ async function send(form, selector) {
   const target = again?.querySelector("button, a") ?? again;
   if (target) target.focus({ preventScroll: true });
   const status = document.getElementById("live-status");
-  if (status) status.textContent = fresh.dataset.announce ?? "Saved.";
+  if (status) status.textContent = fresh.dataset.announce ?? t("Saved.");
 }
 
 document.addEventListener("submit", (event) => {
@@ -35,3 +39,16 @@ document.addEventListener("submit", (event) => {
     form.submit();
   });
 });
+
+// A text area shows all it holds (a prefilled plan of six lines opens showing six): CSS field-sizing where the
+// browser has it, otherwise sized here to its content as it opens and as the person types.
+if (!globalThis.CSS?.supports?.("field-sizing", "content")) {
+  const fit = (area) => {
+    area.style.height = "auto";
+    area.style.height = `${area.scrollHeight + 4}px`;
+  };
+  for (const area of document.querySelectorAll("textarea")) {
+    fit(area);
+    area.addEventListener("input", () => fit(area));
+  }
+}

@@ -5,6 +5,11 @@
 // Also kept here: which account this phone last showed, and the participant's own plans for the offline page.
 // Signing out deletes it all (Clear-Site-Data, and the page deletes the database itself first).
 (() => {
+  // Its words: on a page, the page's (companion/script_text.py); in the service worker, the phone's language's.
+  const TEXT = typeof document !== "undefined"
+    ? JSON.parse(document.getElementById("script-text")?.textContent || "{}")
+    : ((typeof SHELL !== "undefined" && SHELL.text) || {})[(self.navigator?.language ?? "en").slice(0, 2)] ?? {};
+  const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
   const NAME = "companion";
   const VERSION = 1;
 
@@ -93,13 +98,13 @@
     let match;
     if (path === "/log/craving") {
       const intensity = number("intensity");
-      return { ...base, label: `A craving, ${intensity ?? "?"} out of 10`,
-        missing: intensity === undefined ? "Choose how strong the craving is, from 0 to 10." : null,
+      return { ...base, label: t("A craving, {intensity} out of 10", { intensity: intensity ?? "?" }),
+        missing: intensity === undefined ? t("Choose how strong the craving is, from 0 to 10.") : null,
         body: compact({ id, kind: "craving", occurred_at: isoLocal(new Date()), intensity }) };
     }
     if ((match = path.match(/^\/log\/(trigger|coping)$/))) {
       const when = text("occurred_at") ? new Date(text("occurred_at")) : new Date();
-      return { ...base, label: match[1] === "trigger" ? "A trigger" : "A coping skill you used", missing: null,
+      return { ...base, label: match[1] === "trigger" ? t("A trigger") : t("A coping skill you used"), missing: null,
         body: compact({ id, kind: match[1], occurred_at: isoLocal(Number.isNaN(when.getTime()) ? new Date() : when),
           intensity: number("intensity"), triggers: data.getAll("triggers"), halt: data.getAll("halt"),
           emotion: text("emotion"), skill: text("skill"), helped: number("helped"), outcome: text("outcome"),
@@ -110,10 +115,10 @@
       const used = { yes: true, no: false }[text("used")];
       const body = compact({ id, date: day, mood: number("mood"), craving: number("craving"), used,
         sleep_hours: number("sleep_hours"), note: text("note") });
-      const missing = body.mood === undefined ? "Choose your mood."
-        : body.craving === undefined ? "Choose how strong cravings were today, from 0 to 10."
-          : used === undefined ? "Choose whether you used today." : null;
-      return { ...base, url: "/api/v1/checkins", label: `Your check-in for ${day}`, missing, body };
+      const missing = body.mood === undefined ? t("Choose your mood.")
+        : body.craving === undefined ? t("Choose how strong cravings were today, from 0 to 10.")
+          : used === undefined ? t("Choose whether you used today.") : null;
+      return { ...base, url: "/api/v1/checkins", label: t("Your check-in for {day}", { day }), missing, body };
     }
     if (path === "/medications/doses") {
       // A dose marked taken or skipped: its id was made with the page, so the same tap sent twice marks it once.
@@ -127,7 +132,7 @@
       const done = text("done") === "1";
       const clientId = uuid();
       return { ...base, id: clientId, method: "PATCH", url: `/api/v1/steps/${match[1]}`,
-        label: done ? "A step you ticked off" : "A step you unticked", missing: null,
+        label: done ? t("A step you ticked off") : t("A step you unticked"), missing: null,
         body: { done, client_id: clientId } };
     }
     return null;
@@ -138,7 +143,7 @@
     const fields = Object.values(problem?.errors ?? {}).flat();
     if (fields.length) return fields.join(" ");
     if (problem?.detail) return problem.detail;
-    return `The server answered ${status}.`;
+    return t("The server answered {status}.", { status });
   }
 
   // One replay at a time per phone (a page and the service worker may both try).

@@ -2,7 +2,10 @@
 // Without JavaScript, push or a service worker, the buttons stay hidden and e-mail and the inbox still work.
 
 const box = document.querySelector("[data-push-setup]");
-const FAILED = "We could not turn on notifications. E-mail and the inbox still work.";
+// The page's words for this script (companion/script_text.py): English is the key and what is shown otherwise.
+const TEXT = JSON.parse(document.getElementById("script-text")?.textContent || "{}");
+const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+const FAILED = t("We could not turn on notifications. E-mail and the inbox still work.");
 
 function urlBase64ToUint8Array(text) {
   const padded = (text + "===".slice((text.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
@@ -21,8 +24,8 @@ async function setUp() {
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
   });
   const show = (on, message) => {
-    status.textContent = message ?? (on ? "Notifications are on for this phone."
-      : "Notifications are not turned on for this phone yet.");
+    status.textContent = message ?? (on ? t("Notifications are on for this phone.")
+      : t("Notifications are not turned on for this phone yet."));
     enable.hidden = on;
     disable.hidden = !on;
   };
@@ -33,7 +36,7 @@ async function setUp() {
     try {
       const permission = await Notification.requestPermission();
       if (permission !== "granted") {
-        show(false, "Notifications are blocked for Companion in this browser's settings.");
+        show(false, t("Notifications are blocked for Companion in this browser's settings."));
         return;
       }
       const subscription = (await registration.pushManager.getSubscription()) ||
@@ -54,7 +57,7 @@ async function setUp() {
       await send("DELETE", { endpoint: subscription.endpoint }).catch(() => null);
       await subscription.unsubscribe().catch(() => null);
     }
-    show(false, "Notifications are off for this phone.");
+    show(false, t("Notifications are off for this phone."));
   });
 }
 

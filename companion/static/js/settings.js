@@ -15,3 +15,9 @@ for (const button of document.querySelectorAll("[data-copy]")) {
     }
   });
 }
+
+// "Print" on the summary page; without JavaScript the browser's own Print does the same.
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
