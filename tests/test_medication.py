@@ -309,7 +309,7 @@ def test_dose_reminders_are_planned_and_discreet_ones_name_no_medication(partici
     settings = reminder_services.settings_for(participant)
     assert settings.discreet
     payload = json.dumps(push_payload(rows[0], participant, settings))
-    assert "Naltrexone" not in payload and DISCREET_TEXT in payload
+    assert "Naltrexone" not in payload and str(DISCREET_TEXT) in payload
     assert "Naltrexone" not in " ".join(message_text(rows[0], participant, settings))
     settings.discreet = False
     assert "Naltrexone" in json.dumps(push_payload(rows[0], participant, settings))
