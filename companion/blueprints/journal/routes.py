@@ -108,7 +108,7 @@ def craving():
         status = 422
         if form.validate_on_submit():
             try:
-                entry, _ = services.log_entry(current_user, entry_id=client_id(form), kind="craving",
+                entry, _new = services.log_entry(current_user, entry_id=client_id(form), kind="craving",
                                               intensity=form.intensity.data)
             except (Invalid, Conflict) as error:
                 already_used(form, error)
@@ -161,7 +161,7 @@ def new_entry(kind: str):
         if form.validate_on_submit():
             try:
                 changes = entry_changes(form)
-                entry, _ = services.log_entry(current_user, entry_id=client_id(form), kind=kind, **changes)
+                entry, _new = services.log_entry(current_user, entry_id=client_id(form), kind=kind, **changes)
             except (Invalid, Conflict) as error:
                 already_used(form, error)
             else:
