@@ -47,6 +47,7 @@ def test_the_core_loop_in_spanish(page, screenshot):
     page.wait_for_url(re.compile(r"/log/[0-9a-f-]{36}$"))
     assert "Guardado" in page.locator(".flashes").inner_text()
     page.get_by_label("Estrés").check()
+    page.get_by_text("Más: HALT, la emoción, una nota, la hora").click()  # the optional parts are folded since issue 19
     page.get_by_label("Con cansancio").check()
     page.get_by_label("La estrategia que probaste").select_option("urge-surfing")
     page.get_by_label("El impulso pasó").check()
