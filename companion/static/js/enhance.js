@@ -3,7 +3,7 @@
 // JavaScript, or when the background request fails, the form is sent the ordinary way.
 
 // The page's words for this script (companion/script_text.py): English is the key and what is shown otherwise.
-const TEXT = JSON.parse(document.getElementById("script-text")?.textContent || "{}");
+const TEXT = JSON.parse(document.getElementById("script-text")?.content || "{}");
 const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
 
 async function send(form, selector) {

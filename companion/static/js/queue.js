@@ -7,7 +7,7 @@
 (() => {
   // Its words: on a page, the page's (companion/script_text.py); in the service worker, the phone's language's.
   const TEXT = typeof document !== "undefined"
-    ? JSON.parse(document.getElementById("script-text")?.textContent || "{}")
+    ? JSON.parse(document.getElementById("script-text")?.content || "{}")
     : ((typeof SHELL !== "undefined" && SHELL.text) || {})[(self.navigator?.language ?? "en").slice(0, 2)] ?? {};
   const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
   const NAME = "companion";

@@ -3,7 +3,7 @@
 
 const box = document.querySelector("[data-push-setup]");
 // The page's words for this script (companion/script_text.py): English is the key and what is shown otherwise.
-const TEXT = JSON.parse(document.getElementById("script-text")?.textContent || "{}");
+const TEXT = JSON.parse(document.getElementById("script-text")?.content || "{}");
 const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
 const FAILED = t("We could not turn on notifications. E-mail and the inbox still work.");
 
