@@ -10,8 +10,12 @@ const t = (text) => TEXT[text] ?? text;
 
 const CACHE = `companion-shell-${SHELL.version}`;
 
+// The shell is the same for everyone, so it is fetched without the cookie: its answers then cannot carry a
+// session that lands after a sign-in's and signs the person out again (the install runs while they register).
+const shellRequests = () => SHELL.precache.map((url) => new Request(url, { credentials: "omit" }));
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL.precache)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(shellRequests())).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -48,7 +52,7 @@ async function offlinePage() {
 
 // The shell again after something cleared it (the quick exit does); a signed-in page asks for it.
 async function keepShell() {
-  if (!(await caches.has(CACHE))) await (await caches.open(CACHE)).addAll(SHELL.precache);
+  if (!(await caches.has(CACHE))) await (await caches.open(CACHE)).addAll(shellRequests());
 }
 
 async function navigate(request) {

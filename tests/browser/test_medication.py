@@ -32,12 +32,14 @@ def test_add_a_medication_and_mark_todays_doses_online_and_offline(page, live_ap
     page.goto("/medications")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Add a medication").click()
-    # Only the schedule fields of the chosen frequency show.
-    assert not page.locator("#weekdays").is_visible() and not page.locator("#every_days").is_visible()
+    # Only the schedule fields of the chosen frequency show, once medication.js has run (expect waits for it).
+    expect(page.locator("#weekdays")).to_be_hidden()
+    expect(page.locator("#every_days")).to_be_hidden()
     page.get_by_label("Some days of the week").check()
-    assert page.locator("#weekdays").is_visible()
+    expect(page.locator("#weekdays")).to_be_visible()
     page.get_by_label("Every so many days (an injection)").check()
-    assert page.locator("#every_days").is_visible() and not page.locator("#weekdays").is_visible()
+    expect(page.locator("#every_days")).to_be_visible()
+    expect(page.locator("#weekdays")).to_be_hidden()
     page.get_by_label("Every day", exact=True).check()
     page.get_by_label("Medication", exact=True).fill("Acamprosate")
     page.get_by_label("Dose (optional)").fill("666 mg")

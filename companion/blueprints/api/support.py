@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from flask import request, url_for
 from flask_login import current_user
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from companion import phones
 from companion.blueprints.api.spec import Input, Query, endpoint
@@ -185,11 +185,20 @@ class RouteIn(Input):
     label: str = Field(max_length=200)
 
 
+def _a_number_has_a_name(*, name_required: bool) -> ConfigDict:
+    """The server's rule, said in the document: a phone number comes with a name that has a visible character
+    (a name of spaces alone is dropped, and so is a contact without a number; one with a number is refused)."""
+    named = {"properties": {"name": {"pattern": r"\S"}}} | ({} if name_required else {"required": ["name"]})
+    no_number = {"properties": {"phone": {"anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*$"}]}}}
+    return ConfigDict(json_schema_extra={"anyOf": [named, no_number]})
+
+
 class Contact(Input):
+    model_config = _a_number_has_a_name(name_required=True)
+
     name: str = Field(min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=40, description="Digits, spaces and + ( ) - . * #.",
                               json_schema_extra={"pattern": services.PHONE.pattern})
-
 
 
 Lines = Annotated[list[Line], Field(max_length=20)]
@@ -251,6 +260,8 @@ class Sponsor(BaseModel):
 
 
 class SponsorIn(Input):
+    model_config = _a_number_has_a_name(name_required=False)
+
     name: str = Field(default="", max_length=200)
     phone: str = Field(default="", max_length=40, json_schema_extra={"pattern": services.PHONE.pattern})
 
