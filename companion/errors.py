@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 PROBLEM_TYPE = "application/problem+json"
@@ -150,6 +152,60 @@ HTTP_DETAILS = {
 }
 
 
+# How long a client is asked to wait before trying again when the database cannot be reached.
+RETRY_AFTER_SECONDS = 5
+
+
+def storage_status(error: Exception) -> int | None:
+    """507 when the database's disk is full, 503 when the database cannot be reached or is busy now, else None.
+
+    Both mean that the request's transaction was rolled back whole (nothing of it is written) and that the
+    same request may succeed later, unlike an error in the code, which stays a 500.
+    """
+    if isinstance(error, (DisconnectionError, PoolTimeout)):
+        return 503
+    if not isinstance(error, DBAPIError):
+        return None
+    text = str(error.orig).lower()
+    if "database or disk is full" in text or getattr(error.orig, "sqlstate", None) == "53100":
+        return 507
+    if error.connection_invalidated or isinstance(error, InterfaceError):
+        return 503
+    if isinstance(error, OperationalError):
+        if type(error.orig).__module__.startswith("sqlite3"):
+            # SQLite's OperationalError is also a missing table or a bad statement: only these pass with time.
+            return 503 if any(w in text for w in ("locked", "busy", "unable to open", "disk i/o")) else None
+        return 503  # PostgreSQL: the connection failed or was ended (a restart, an admin shutdown, a timeout)
+    return None
+
+
+def forget_loaded_rows() -> None:
+    """Roll the failed transaction back and let the error page render without the database.
+
+    The signed-in person's row is expired by the rollback and reloading it would fail again, so the page
+    is rendered as for a visitor (the language chosen for this request stays, flask-babel keeps it).
+    """
+    from companion.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (a dead connection may refuse even this; the session is dropped at teardown)
+        current_app.logger.warning("Could not roll back after a database error", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
+
+
+STORAGE_DETAILS = {
+    503: _l("We could not reach our records just now, so nothing you sent was saved. "
+            "Please try again in a moment."),
+    507: _l("Our server has run out of storage space, so nothing you sent was saved. "
+            "What you saved before is safe. Please try again later."),
+}
+STORAGE_TITLES = {503: _l("Please try again in a moment"), 507: _l("We could not save that")}
+# Pages that need nothing from the database but the signed-in person, and so are shown as to a visitor
+# while it is down: the crisis lines above all.
+PAGES_WITHOUT_DATABASE = {"main.help"}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Turn every error into a problem response under /api and a kind page elsewhere."""
 
@@ -184,6 +240,27 @@ def register_error_handlers(app: Flask) -> None:
             return response
         title = status_phrase(status)
         return _page(status, title, HTTP_DETAILS.get(status, http_description(error) or title))
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeout)
+    def storage_error(error: Exception):
+        status = storage_status(error)
+        if status is None:
+            return unexpected_error(error)
+        forget_loaded_rows()
+        if status == 503 and request.method == "GET" and request.endpoint in PAGES_WITHOUT_DATABASE:
+            return current_app.view_functions[request.endpoint](**(request.view_args or {}))
+        if status == 507:
+            current_app.logger.error("The database's disk is full (%s %s): %s", request.method, request.path, error.orig)
+        else:
+            current_app.logger.warning("The database is unavailable (%s %s): %s", request.method, request.path,
+                                       getattr(error, "orig", error))
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else {}
+        if wants_problem():
+            return problem(status, str(STORAGE_DETAILS[status]), title=str(STORAGE_TITLES[status]), headers=headers)
+        page, _status = _page(status, str(STORAGE_TITLES[status]), str(STORAGE_DETAILS[status]))
+        return page, status, headers
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

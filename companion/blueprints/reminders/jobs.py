@@ -10,6 +10,7 @@ import signal
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError
 
 from companion.extensions import db
 
@@ -30,6 +31,8 @@ def plan_job(app: Flask) -> None:
     with app.app_context():
         try:
             log.info("planned %s new reminders", plan())
+        except OperationalError as error:  # the database restarting: the next run plans what this one did not
+            log.warning("the database is unavailable, planning waits for the next run: %s", error.orig)
         finally:
             db.session.remove()
 
@@ -43,6 +46,8 @@ def dispatch_job(app: Flask) -> None:
             counts = dispatch(plan_first=False)
             if counts.sent or counts.skipped or counts.failed:
                 log.info("%s", counts)
+        except OperationalError as error:  # the database restarting: what this sweep did not record, the next one sends
+            log.warning("the database is unavailable, sending waits for the next sweep: %s", error.orig)
         finally:
             db.session.remove()
 
