@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 
 from companion.config import DEVELOPMENT_APP_URL
 
@@ -13,7 +13,9 @@ def app_url() -> str:
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """The full address of an endpoint, for e-mails, feeds and anything read outside the page."""
+    """The full address of an endpoint, for e-mails, feeds and anything read outside the page (or outside a request: a job)."""
+    if not has_request_context():
+        return app_url() + current_app.url_map.bind("localhost").build(endpoint, values)
     return app_url() + url_for(endpoint, **values)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, make_url, select
+from sqlalchemy import func, make_url, select, update
 from sqlalchemy.exc import OperationalError
 
 from companion import create_app
@@ -16,7 +17,7 @@ from companion.blueprints.reminders.jobs import dispatch_job
 from companion.blueprints.reminders.planner import plan
 from companion.config import TestConfig
 from companion.extensions import db
-from companion.models import LogEntry, Notification, Reminder
+from companion.models import AccountMail, LogEntry, Notification, Reminder
 from companion.timezones import zone
 from tests.conftest import Auth, Client, csrf_from
 from tests.fixtures.sessions import alex, counselor, make_group, program, utc  # noqa: F401
@@ -114,3 +115,98 @@ def test_a_reminder_sweep_while_postgresql_is_down_sends_nothing_and_the_next_sw
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
     assert [r.status for r in db.session.scalars(select(Reminder).where(Reminder.channel == "inapp",
                                                                         Reminder.occurrence_at == SESSION))] == ["sent"]
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (bound and closed; nothing else binds it within the test)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ask_reset(client, email):
+    token = csrf_from(client.get("/reset").get_data(as_text=True))
+    return client.post("/reset", data={"email": email, "csrf_token": token})
+
+
+def waiting_mail() -> list:
+    from companion.models import AccountMail
+
+    db.session.rollback()
+    return db.session.scalars(select(AccountMail)).all()
+
+
+def test_a_reset_email_the_smtp_server_refuses_with_4xx_is_sent_later_once_with_a_working_link(
+        client, participant, smtp_server):
+    from companion.mail import retry_account_mail
+
+    smtp_server.inbox.refuse = "451 4.3.0 Try again later"
+    assert ask_reset(client, "alex@example.org").status_code == 303  # the same answer as ever
+    assert smtp_server.inbox.refused == 1 and smtp_server.inbox.messages == []
+    [waiting] = waiting_mail()
+    assert waiting.kind == "password_reset" and "451" in waiting.last_error
+    assert "reset/" not in (waiting.last_error or "")  # no usable link waits in the database
+
+    now = waiting.send_after
+    assert retry_account_mail(now - timedelta(seconds=1)) == (0, 0)  # not before its backoff
+    assert retry_account_mail(now) == (0, 1) and smtp_server.inbox.refused == 2  # still refused: still waiting
+    smtp_server.inbox.refuse = None
+    [waiting] = waiting_mail()
+    assert retry_account_mail(waiting.send_after) == (1, 0)
+    assert retry_account_mail(waiting.send_after + timedelta(hours=1)) == (0, 0)
+    [mail] = smtp_server.inbox.messages
+    assert mail["To"] == "alex@example.org" and waiting_mail() == []
+    link = re.search(r"http://localhost(/reset/\S+)", mail.get_body().get_content()).group(1)
+    assert client.get(link).status_code == 200
+
+
+def test_a_reset_email_while_the_smtp_server_is_down_is_sent_when_it_is_back(app, client, participant, smtp_server):
+    from companion.blueprints.reminders.jobs import mail_retry_job
+
+    app.config["MAIL_PORT"] = closed_port()
+    assert ask_reset(client, "alex@example.org").status_code == 303
+    [waiting] = waiting_mail()
+    assert waiting.attempts == 1 and waiting.last_error
+    app.config["MAIL_PORT"] = smtp_server.port
+    db.session.execute(update(AccountMail).values(send_after=utc(2026, 1, 1)))  # its backoff has passed
+    db.session.commit()
+    mail_retry_job(app)  # the worker's job
+    assert len(smtp_server.inbox.messages) == 1 and waiting_mail() == []
+
+
+def test_a_reset_email_is_given_up_only_after_its_tries_and_then_logged(app, client, participant, caplog):
+    from companion.mail import MAX_ATTEMPTS, retry_account_mail
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port())
+    ask_reset(client, "alex@example.org")
+    for attempt in range(2, MAX_ATTEMPTS + 1):
+        [waiting] = waiting_mail()
+        assert waiting.attempts == attempt - 1
+        retry_account_mail(waiting.send_after)
+    assert waiting_mail() == [] and "Gave up on a password_reset e-mail" in caplog.text
+
+
+def test_a_reminder_email_refused_with_4xx_or_unreachable_stays_pending_and_is_sent_later_once(
+        app, planning_clock, make_group, alex, smtp_server):
+    reminder_services.update_settings(alex, lead_minutes=[60], channels=["email"])
+    make_group([alex])
+    plan(NOW)
+    due = SESSION - timedelta(hours=1)
+
+    def row() -> Reminder:
+        db.session.rollback()
+        return db.session.scalars(select(Reminder).where(Reminder.occurrence_at == SESSION)).one()
+
+    smtp_server.inbox.refuse = "421 4.3.2 Service not available, closing transmission channel"
+    assert dispatch(due, plan_first=False).failed == 1
+    assert (row().status, row().sent_at) == ("pending", None) and "421" in row().last_error
+    app.config["MAIL_PORT"] = closed_port()  # then the server is down altogether
+    assert dispatch(row().send_after, plan_first=False).failed == 1
+    assert (row().status, row().sent_at) == ("pending", None)
+    app.config["MAIL_PORT"] = smtp_server.port
+    smtp_server.inbox.refuse = None
+    assert dispatch(row().send_after, plan_first=False).sent == 1
+    assert dispatch(row().send_after + timedelta(minutes=10), plan_first=False).sent == 0
+    assert row().status == "sent" and len(smtp_server.inbox.messages) == 1

@@ -1,6 +1,6 @@
 """Every model, imported so that metadata and migrations see them all."""
 
-from companion.models.accounts import InviteCode, Program, Role, SignIn, User
+from companion.models.accounts import AccountMail, InviteCode, Program, Role, SignIn, User
 from companion.models.base import Base, utcnow
 from companion.models.goals import Goal, GoalCategory, GoalStatus, GoalStep, StepEvent
 from companion.models.journal import CheckIn, CustomSkill, FavoriteSkill, JournalSettings, LogEntry, SoberStreak
@@ -11,7 +11,7 @@ from companion.models.sessions import Appointment, Attendance, Group, GroupMembe
 from companion.models.weekly import WeeklyCheckin, WeeklySettings
 from companion.models.support import AftercarePlan, Meeting, MeetingFeed, ProgramResource, SafetyPlan, SavedMeeting
 
-__all__ = ["AftercarePlan", "Appointment", "Attendance", "Base", "CheckIn", "Consent", "CustomSkill",
+__all__ = ["AccountMail", "AftercarePlan", "Appointment", "Attendance", "Base", "CheckIn", "Consent", "CustomSkill",
            "DisclosureEntry", "Dose", "Encouragement", "FavoriteSkill", "Goal", "GoalCategory", "GoalStatus", "GoalStep",
            "GoalSuggestion", "Group", "GroupMember", "InviteCode", "JournalSettings", "LedgerHead", "LogEntry", "Medication", "Meeting",
            "MeetingFeed", "Notification", "OccurrenceChange", "Program", "ProgramResource", "PushSubscription",

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from companion.models.base import Base, utcnow
@@ -89,6 +89,24 @@ class SignIn(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccountMail(Base):
+    """An account e-mail (a reset link, a notice) not yet accepted by the SMTP server: sent again until it is.
+
+    It holds what to send, never the message: a reset link is made afresh at each try, so no usable token
+    waits in the database. The row is deleted once the server accepts the message.
+    """
+
+    __tablename__ = "account_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    send_after: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class InviteCode(Base):

@@ -1,7 +1,7 @@
 """Account pages."""
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from companion.blueprints.auth import bp
@@ -24,8 +24,8 @@ from companion.blueprints.auth.sessions import (
 from companion.errors import Invalid, Throttled, Unauthorized
 from companion.forms import apply_errors
 from companion.i18n import current_language
-from companion.mail import send_mail
-from companion.urls import absolute_url
+from companion.blueprints.auth import mails  # noqa: F401  (the account e-mails, registered)
+from companion.mail import send_account_mail
 
 bp.before_app_request(enforce_session_limits)
 
@@ -99,13 +99,7 @@ def register():
 
 def mail_existing_account(user) -> None:
     """Tell an account's owner that someone tried to register with their address."""
-    with force_locale(user.language):
-        send_mail(user.email, _("Your Companion account"),
-                  _("Hello %(name)s,\n\nSomeone, maybe you, tried to create a Companion account with this e-mail "
-                    "address. You already have one, so nothing was changed.\n\nTo sign in: %(login)s\n"
-                    "If you forgot your password: %(reset)s\n\nIf it was not you, you can ignore this e-mail; "
-                    "your account stays as it is.\n", name=user.name, login=absolute_url("auth.login"),
-                    reset=absolute_url("auth.reset_request")))
+    send_account_mail(user, "existing_account")
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -120,12 +114,7 @@ def reset_request():
             return render_template("auth/reset_request.html", form=form), 429, error.headers
         user = services.user_by_email(form.email.data)
         if user is not None and user.active:
-            link = absolute_url("auth.reset_password", token=services.make_reset_token(user))
-            with force_locale(user.language):  # the account's language, not the page's
-                send_mail(user.email, _("Reset your Companion password"),
-                          _("Hello %(name)s,\n\nTo choose a new password, open this link within an hour:\n\n%(link)s\n\n"
-                            "If you did not ask for this, you can ignore this e-mail; your password stays as it is.\n",
-                            name=user.name, link=link))
+            send_account_mail(user, "password_reset")
         # The same answer whether or not the address has an account.
         flash(_("If that address has an account, we have sent it a link to choose a new password. "
               "It works for one hour."), "info")

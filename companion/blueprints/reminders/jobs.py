@@ -21,6 +21,7 @@ SCHEDULE = {
     "reminders.plan": ("plan_job", 15 * 60),
     "reminders.dispatch": ("dispatch_job", 30),
     "medication.missed": ("missed_doses_job", 5 * 60),
+    "mail.retry": ("mail_retry_job", 60),
 }
 
 
@@ -57,6 +58,22 @@ def missed_doses_job(app: Flask) -> None:
     from companion.blueprints.medication.jobs import missed_doses
 
     missed_doses(app)
+
+
+def mail_retry_job(app: Flask) -> None:
+    """Send again the account e-mails (reset links, notices) the SMTP server did not take (companion/mail.py)."""
+    from companion.blueprints.auth import mails  # noqa: F401  (registers the kinds)
+    from companion.mail import retry_account_mail
+
+    with app.app_context():
+        try:
+            sent, waiting = retry_account_mail()
+            if sent or waiting:
+                log.info("account e-mails: sent=%s waiting=%s", sent, waiting)
+        except OperationalError as error:
+            log.warning("the database is unavailable, account e-mails wait for the next run: %s", error.orig)
+        finally:
+            db.session.remove()
 
 
 def build_scheduler(app: Flask):
