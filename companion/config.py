@@ -137,6 +137,9 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the session's own 12-hour limit bounds the token
     RATELIMIT_STRATEGY = "moving-window"
+    # A Redis that does not answer costs a sign-in at most this long before the counters fall back to memory
+    # (companion/ratelimits.py); redis-py would otherwise wait for ever on a link that drops packets.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     RATELIMIT_HEADERS_ENABLED = False
     PASSWORD_RESET_MAX_AGE = 60 * 60
     LOGIN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"

@@ -13,7 +13,8 @@ from sqlalchemy.exc import ProgrammingError
 
 from companion import create_app
 from companion.config import TestConfig, database_url
-from companion.extensions import db, limiter
+from companion.extensions import db
+from companion.ratelimits import counters
 from companion.models import InviteCode, Program, User
 from companion.security import hash_password, use_hasher
 
@@ -107,7 +108,7 @@ def empty(app) -> None:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         db.engine.dispose()
-    limiter.reset()
+    counters.reset()
 
 
 @pytest.fixture

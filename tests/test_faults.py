@@ -19,7 +19,7 @@ from companion.config import TestConfig
 from companion.extensions import db
 from companion.models import AccountMail, LogEntry, Notification, Reminder
 from companion.timezones import zone
-from tests.conftest import Auth, Client, csrf_from
+from tests.conftest import PASSWORD, Auth, Client, csrf_from
 from tests.fixtures.sessions import alex, counselor, make_group, program, utc  # noqa: F401
 from tests.fixtures.tcpproxy import TCPProxy
 
@@ -210,3 +210,39 @@ def test_a_reminder_email_refused_with_4xx_or_unreachable_stays_pending_and_is_s
     assert dispatch(row().send_after, plan_first=False).sent == 1
     assert dispatch(row().send_after + timedelta(minutes=10), plan_first=False).sent == 0
     assert row().status == "sent" and len(smtp_server.inbox.messages) == 1
+
+
+@pytest.fixture
+def redis_down(app, database_uri):
+    """An app whose rate-limit storage is a Redis URL on a closed port."""
+    config = TestConfig(database_uri)
+    config.RATELIMIT_STORAGE_URI = f"redis://127.0.0.1:{closed_port()}/0"
+    down = create_app(config)
+    down.test_client_class = Client
+    down.instance_path = app.instance_path
+    yield down
+    with down.app_context():
+        db.engine.dispose()
+    create_app(TestConfig(database_uri))  # the one limiter of the process counts in memory again, as for every app
+
+
+def test_with_redis_down_sign_in_works_and_failures_are_still_throttled_in_memory(redis_down, participant, caplog):
+    from companion.ratelimits import counters
+
+    client = redis_down.test_client()
+    auth = Auth(client)
+    assert auth.login(participant.email).status_code == 303
+    assert "The rate-limit storage cannot be reached" in caplog.text
+    assert client.get("/").status_code == 200
+    assert auth.logout().status_code == 303
+    assert client.post("/api/v1/session", json={"email": participant.email, "password": PASSWORD}).status_code == 200
+    client.delete("/api/v1/session", headers={"X-CSRFToken": client.get("/api/v1/session").get_json()["csrf_token"]})
+
+    # The account's limit holds in this process's memory: ten failures, then 429, for the right password too.
+    for _ in range(10):
+        assert auth.login(participant.email, "not the password at all").status_code == 401
+    assert auth.login(participant.email).status_code == 429
+
+    # Redis is tried again after a while; still down, the counting stays in memory and sign-in still answers.
+    counters.down_until = 0
+    assert auth.login(participant.email).status_code == 429

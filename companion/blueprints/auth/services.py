@@ -10,11 +10,11 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask_babel import gettext as _
 from limits import parse as parse_limit
-from limits.storage import MemoryStorage
 from sqlalchemy import delete, func, select
 
 from companion.errors import Invalid, Throttled, Unauthorized
-from companion.extensions import db, limiter
+from companion.extensions import db
+from companion.ratelimits import counters
 from companion.models import InviteCode, Program, Role, SignIn, User
 from companion.security import (
     hash_password,
@@ -125,22 +125,6 @@ def _throttle_keys(email: str, address: str):
     ]
 
 
-def _refund(limit, *identifiers: str) -> None:
-    """Give back one reserved attempt (a sign-in that succeeded does not count).
-
-    limits has no call for it, so this reaches into the two storages Companion runs on: memory, where the
-    moving window is a list of entries, newest first, and Redis, where it is the same list under a key.
-    """
-    storage = limiter.limiter.storage
-    key = limit.key_for(*identifiers)
-    if isinstance(storage, MemoryStorage):
-        with storage.locks[key]:
-            if events := storage.events.get(key):
-                events.pop(0)
-    elif hasattr(storage, "get_connection") and hasattr(storage, "prefixed_key"):
-        storage.get_connection().lpop(storage.prefixed_key(key))
-
-
 def reserve(keys, message) -> None:
     """Take one attempt from every limit at once, before the attempt is checked, or raise Throttled.
 
@@ -149,10 +133,10 @@ def reserve(keys, message) -> None:
     """
     taken = []
     for limit, *identifiers in keys:
-        if not limiter.limiter.hit(limit, *identifiers):
+        if not counters.hit(limit, *identifiers):
             for done_limit, *done_identifiers in taken:
-                _refund(done_limit, *done_identifiers)
-            reset_at = limiter.limiter.get_window_stats(limit, *identifiers).reset_time
+                counters.refund(done_limit, *done_identifiers)
+            reset_at = counters.get_window_stats(limit, *identifiers).reset_time
             retry = max(1, int(reset_at - datetime.now(UTC).timestamp()))
             raise Throttled(message(_minutes(retry)), headers={"Retry-After": str(retry)})
         taken.append((limit, *identifiers))
@@ -172,7 +156,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         user.last_login_at = datetime.now(UTC)
         db.session.commit()
         for limit, *identifiers in keys:
-            _refund(limit, *identifiers)  # successful sign-ins never count
+            counters.refund(limit, *identifiers)  # successful sign-ins never count
         return user
     raise Unauthorized(_("That e-mail and password do not match an account. Please check them and try again."))
 

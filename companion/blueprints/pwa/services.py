@@ -11,7 +11,8 @@ from limits import parse as parse_limit
 
 from companion.blueprints.auth.services import revoke_sign_ins
 from companion.errors import Invalid
-from companion.extensions import db, limiter
+from companion.extensions import db
+from companion.ratelimits import counters
 from companion.models import User
 from companion.security import hash_password, verify_password
 
@@ -49,15 +50,15 @@ def check_pin(user: User, pin: str) -> None:
     """Accept the PIN, or count a wrong one; the fifth wrong one in 15 minutes ends every session."""
     key = ("pin", hashlib.sha256(str(user.id).encode()).hexdigest())
     if user.pin_hash and verify_password(user.pin_hash, pin):
-        limiter.limiter.clear(PIN_ATTEMPTS, *key)
+        counters.clear(PIN_ATTEMPTS, *key)
         return
-    limiter.limiter.hit(PIN_ATTEMPTS, *key)
-    if not limiter.limiter.test(PIN_ATTEMPTS, *key):
-        limiter.limiter.clear(PIN_ATTEMPTS, *key)
+    counters.hit(PIN_ATTEMPTS, *key)
+    if not counters.test(PIN_ATTEMPTS, *key):
+        counters.clear(PIN_ATTEMPTS, *key)
         revoke_sign_ins(user)  # signed out on every device: the password is needed now
         db.session.commit()
         raise PinLockedOut()
-    remaining = limiter.limiter.get_window_stats(PIN_ATTEMPTS, *key).remaining
+    remaining = counters.get_window_stats(PIN_ATTEMPTS, *key).remaining
     raise Invalid.field("pin", ngettext("That PIN is not right. One more try, then you will need your password.",
                                                "That PIN is not right. %(num)s more tries, then you will need your password.",
                                                remaining))
