@@ -246,3 +246,64 @@ def test_with_redis_down_sign_in_works_and_failures_are_still_throttled_in_memor
     # Redis is tried again after a while; still down, the counting stays in memory and sign-in still answers.
     counters.down_until = 0
     assert auth.login(participant.email).status_code == 429
+
+
+@pytest.fixture
+def full_disk(app, database_uri):
+    """``fill()`` caps the SQLite file a few pages above its size (``max_page_count``), as a disk about to fill; ``free()`` lifts it."""
+    if not database_uri.startswith("sqlite"):
+        pytest.skip("the full disk of an SQLite install")
+    from sqlalchemy import event, text
+
+    def cap(dbapi_connection, record):
+        cursor = dbapi_connection.cursor()
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count = {pages + 16}")
+        cursor.close()
+
+    class Disk:
+        def fill(self):
+            db.session.remove()
+            with db.engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            event.listen(db.engine, "connect", cap)
+            db.engine.dispose()
+
+        def free(self):
+            event.remove(db.engine, "connect", cap)
+            db.session.remove()
+            db.engine.dispose()
+
+    disk = Disk()
+    yield disk
+    if event.contains(db.engine, "connect", cap):
+        disk.free()
+
+
+def test_a_full_sqlite_disk_answers_507_keeps_every_saved_entry_and_corrupts_nothing(client, auth, participant,
+                                                                                    full_disk):
+    from sqlalchemy import text
+
+    headers = {"X-CSRFToken": auth.api_login(participant.email)}
+    token = csrf_from(client.get("/log/craving").get_data(as_text=True))
+    full_disk.fill()
+    saved, refused = [], None
+    for _ in range(300):
+        body = {**craving(), "note": "A long evening, and I stayed. " * 60}
+        answer = client.post("/api/v1/logs", json=body, headers=headers)
+        assert answer.status_code in (201, 507), answer.get_data(as_text=True)
+        if answer.status_code == 507:
+            refused = answer
+            break
+        saved.append(body["id"])
+    assert refused is not None and saved, "the capped file never filled, or was full from the start"
+    assert refused.mimetype == "application/problem+json"
+    assert "run out of storage space" in refused.get_json()["detail"]
+    page = client.post("/log/craving", data={"intensity": "7", "client_id": str(uuid.uuid4()), "csrf_token": token})
+    assert page.status_code == 507 and "run out of storage space" in page.get_data(as_text=True)
+    full_disk.free()
+
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    assert sorted(str(i) for i in db.session.scalars(select(LogEntry.id))) == sorted(saved)
+    assert client.post("/api/v1/logs", json=craving(), headers=headers).status_code == 201  # space again: saved again
