@@ -420,3 +420,18 @@ def test_done_steps_are_marked_on_the_counselors_participant_page(counselor, cli
     page = counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True)
     assert '<li class="is-done"><span class="step-mark" aria-hidden="true">✓</span> Phone away · done' in page
     assert '<span class="step-mark" aria-hidden="true">○</span> Dark room</li>' in page
+
+
+def test_a_refused_encouragement_note_comes_back_on_the_participant_page_with_its_error_and_text(
+        counselor, clinic, make_goal, make_consent):
+    make_consent(clinic.alex, clinic.counselor)
+    goal = make_goal(clinic.alex, shared=True)
+    token = csrf_from(counselor.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True))
+    typed = "You showed up every day. " * 50  # over the 1,000 characters a note may have
+    answer = counselor.post(f"/caseload/goals/{goal.id}/encourage", data={"csrf_token": token, "body": typed})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert f'id="body-{goal.id}-error"' in page and f'aria-describedby="body-{goal.id}-error"' in page
+    assert typed.strip() in page and clinic.alex.name in page
+    empty = counselor.post(f"/caseload/goals/{goal.id}/encourage", data={"csrf_token": token, "body": "   "})
+    assert empty.status_code == 422 and f'id="body-{goal.id}-error"' in empty.get_data(as_text=True)

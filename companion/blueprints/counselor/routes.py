@@ -4,6 +4,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from companion.access import shared_goal
 from companion.blueprints.counselor import bp, services
 from companion.blueprints.counselor.forms import SuggestGoalForm
 from companion.blueprints.journal.forms import TRIGGER_LABELS
@@ -108,7 +109,16 @@ def aftercare(participant_id: int):
 
 @bp.post("/caseload/goals/<int:goal_id>/encourage")
 def encourage(goal_id: int):
-    """Leave a note of encouragement on a shared goal."""
-    note = services.encourage(current_user, goal_id, request.form.get("body", ""))
+    """Leave a note of encouragement on a shared goal; a refused note comes back on the participant's page, as typed."""
+    typed = request.form.get("body", "")
+    try:
+        note = services.encourage(current_user, goal_id, typed)
+    except Invalid as error:
+        participant_id = shared_goal(current_user, goal_id).user_id
+        view = services.participant_view(current_user, participant_id)
+        message = " ".join((error.errors or {}).get("body") or [error.detail])
+        note_error = {"goal_id": goal_id, "body": typed, "message": message}
+        return render_template("counselor/participant.html", **view, suggest=SuggestGoalForm(),
+                               trigger_labels=TRIGGER_LABELS, note_error=note_error), 422
     flash(_("Your note is on their goal."), "success")
     return redirect(url_for("counselor.participant", participant_id=note.user_id), code=303)
