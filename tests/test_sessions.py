@@ -108,6 +108,18 @@ def test_participants_cannot_reach_the_staff_pages(client, auth, alex):
     assert client.get("/sessions/appointments/new").status_code == 403
 
 
+def test_participants_get_a_404_for_a_group_or_appointment_by_id(client, auth, alex, make_group):
+    """An id names a thing whose existence is private: a 404, as for an id that is not there (roles.py's rule)."""
+    group = make_group()
+    sign_in(client, auth, alex)
+    assert client.get(f"/sessions/groups/{group.id}").status_code == 404
+    token = csrf_from(client.get("/settings").get_data(as_text=True))
+    assert client.post("/sessions/appointments/1/delete", data={"csrf_token": token}).status_code == 404
+    response = client.post(f"/api/v1/groups/{group.id}/members", json={"participant_id": alex.id},
+                           headers=api(client, auth, alex))
+    assert response.status_code == 404
+
+
 def test_staff_of_another_program_get_a_404_for_a_group(client, auth, make_group, make_user, make_program):
     group = make_group()
     other = make_user(email="other@example.org", role="counselor", program=make_program())

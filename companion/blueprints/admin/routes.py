@@ -2,17 +2,16 @@
 
 from flask_babel import gettext as _
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from companion.blueprints.admin import bp, services
 from companion.models import Role
-from companion.roles import role_required
+from companion.roles import required
 from companion.urls import absolute_url
 
 
 @bp.before_request
-@login_required
-@role_required(Role.ADMIN)
+@required(Role.ADMIN)
 def require_admin():
     """Only program admins manage the program."""
 

@@ -13,7 +13,7 @@ from companion.blueprints.api.reminders import HH_MM, hh_mm
 from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.medication import services
-from companion.errors import NotFound
+from companion.roles import required
 from companion.models import Role, User
 from companion.models.medication import Medication
 from companion.timezones import zone
@@ -129,23 +129,17 @@ def dose_body(slot: services.Slot, user: User) -> dict:
             "recorded_at": dose.recorded_at.astimezone(zone(user.timezone)) if dose else None}
 
 
-def _participant() -> None:
-    if current_user.is_staff:
-        raise NotFound("Not found.")
-
-
-@endpoint("/medications", "GET", summary="My medications", tag="medication", response=list[MedicationOut])
+@endpoint("/medications", "GET", summary="My medications", tag="medication", response=list[MedicationOut],
+          roles=required(Role.PARTICIPANT))
 def list_medications():
     """Every medication of mine, active ones first."""
-    _participant()
     return [medication_body(m) for m in services.medications_of(current_user)]
 
 
 @endpoint("/medications", "POST", summary="Add a medication", tag="medication", body=MedicationIn,
-          response=MedicationOut, status=201)
+          response=MedicationOut, status=201, roles=required(Role.PARTICIPANT))
 def create_medication(body: MedicationIn):
     """A medication with its schedule: times on every day, on some weekdays, or every N days (one time)."""
-    _participant()
     medication = services.create_medication(current_user, name=body.name, dose=body.dose, times=body.schedule.times,
                                             weekdays=body.schedule.weekdays, every_days=body.schedule.every_days,
                                             start_date=body.start_date, end_date=body.end_date,
@@ -154,18 +148,17 @@ def create_medication(body: MedicationIn):
     return medication_body(medication)
 
 
-@endpoint("/medications/<int:medication_id>", "GET", summary="One medication", tag="medication", response=MedicationOut)
+@endpoint("/medications/<int:medication_id>", "GET", summary="One medication", tag="medication", response=MedicationOut,
+          roles=required(Role.PARTICIPANT))
 def get_medication(medication_id: int):
     """One of my medications."""
-    _participant()
     return medication_body(services.medication_for(current_user, medication_id))
 
 
 @endpoint("/medications/<int:medication_id>", "PATCH", summary="Change a medication", tag="medication",
-          body=MedicationPatch, response=MedicationOut)
+          body=MedicationPatch, response=MedicationOut, roles=required(Role.PARTICIPANT))
 def update_medication(medication_id: int, body: MedicationPatch):
     """Change what is sent; a schedule is replaced whole. Doses already marked stay."""
-    _participant()
     changes = body.model_dump(exclude_unset=True)
     schedule = changes.pop("schedule", None)
     if schedule is not None:
@@ -176,20 +169,19 @@ def update_medication(medication_id: int, body: MedicationPatch):
     return medication_body(services.update_medication(current_user, medication_id, **changes))
 
 
-@endpoint("/medications/<int:medication_id>", "DELETE", summary="Remove a medication", tag="medication", status=204)
+@endpoint("/medications/<int:medication_id>", "DELETE", summary="Remove a medication", tag="medication", status=204,
+          roles=required(Role.PARTICIPANT))
 def delete_medication(medication_id: int):
     """Remove a medication with every dose marked for it."""
-    _participant()
     services.delete_medication(current_user, medication_id)
     return None
 
 
 @endpoint("/doses", "POST", summary="Mark a dose taken or skipped", tag="medication", body=DoseIn, response=DoseOut,
-          status=201, errors=(409,))
+          status=201, errors=(409,), roles=required(Role.PARTICIPANT))
 def mark_dose(body: DoseIn):
     """Mark a scheduled dose under its client id. The same id and body again answers 200 and writes nothing; the same
     id with another body is a 409; another id for the same scheduled dose replaces the answer."""
-    _participant()
     dose, written = services.mark_dose(current_user, dose_id=body.id, medication_id=body.medication_id,
                                        scheduled_for=body.scheduled_for, status=body.status, reason=body.reason)
     medication = services.medication_for(current_user, dose.medication_id)
@@ -198,22 +190,19 @@ def mark_dose(body: DoseIn):
 
 
 @endpoint("/doses", "GET", summary="My scheduled doses in a range of dates", tag="medication", query=DoseQuery,
-          response=list[DoseOut])
+          response=list[DoseOut], roles=required(Role.PARTICIPANT))
 def list_doses(query: DoseQuery):
     """Every scheduled dose between two local dates (`to` inclusive), with its status: taken, skipped, missed
     (not marked within its window) or pending."""
-    _participant()
     first, last = services.check_range(query.from_, query.to, services.local_today(current_user))
     return [dose_body(slot, current_user) for slot in services.doses_in_range(current_user, first, last)]
 
 
 @endpoint("/participants/<int:participant_id>/medication", "GET", summary="A participant's medication adherence (counselor)",
-          tag="counselor", response=SharedAdherence, disclosure=True)
+          tag="counselor", response=SharedAdherence, disclosure=True, roles=required(Role.COUNSELOR))
 def participant_medication(participant_id: int):
     """Adherence and missed doses, while the participant's consent with the medication scope is in effect; the
     medications' names only when they chose to show them."""
-    if current_user.role != Role.COUNSELOR:
-        raise NotFound("Not found.")
     shared = counselor_services.participant_medication(current_user, participant_id)
     return {**{k: shared[k] for k in ("adherence_7d", "adherence_28d", "missed_7d")},
             "medications": [{"id": m.id, "name": m.name if shared["names"] else None, "schedule": schedule_body(m)}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -15,8 +14,8 @@ from companion.blueprints.api.spec import Input, Query, QueryDatetime, endpoint
 from companion.blueprints.auth.sessions import clear_device, end_session
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.privacy import fhir, ledger, services
-from companion.errors import NotFound
 from companion.models import Role
+from companion.roles import STAFF, required
 
 ScopeCode = Literal["goals", "checkins", "journal", "attendance", "medication", "weekly"]
 
@@ -80,11 +79,6 @@ class DeleteMe(Input):
     password: str = Field(min_length=1, max_length=1024)
 
 
-def _counselor() -> None:
-    if current_user.role != Role.COUNSELOR:
-        raise NotFound(_("Not found."))
-
-
 @endpoint("/consents", "GET", summary="My consents", tag="privacy", response=list[ConsentOut])
 def list_consents():
     """Every consent I signed, newest first, with its state."""
@@ -120,26 +114,24 @@ def counselors():
     return services.counselors_of(current_user)
 
 
-@endpoint("/participants", "GET", summary="The program's participants (staff)", tag="counselor", response=list[PersonOut])
+@endpoint("/participants", "GET", summary="The program's participants (staff)", tag="counselor", response=list[PersonOut],
+          roles=required(*STAFF))
 def participants():
     """Names only, nothing clinical."""
-    if not current_user.is_staff:
-        raise NotFound(_("Not found."))
     return services.staff_names(current_user, Role.PARTICIPANT)
 
 
-@endpoint("/caseload", "GET", summary="My caseload (counselor)", tag="counselor", response=list[CaseloadRow], disclosure=True)
+@endpoint("/caseload", "GET", summary="My caseload (counselor)", tag="counselor", response=list[CaseloadRow], disclosure=True,
+          roles=required(Role.COUNSELOR))
 def caseload():
     """Every participant with a consent to me in effect, with what they shared; recorded in their ledgers."""
-    _counselor()
     return counselor_services.caseload(current_user)
 
 
 @endpoint("/participants/<int:participant_id>/goals", "GET", summary="A participant's shared goals (counselor)",
-          tag="counselor", response=list[GoalOut], disclosure=True)
+          tag="counselor", response=list[GoalOut], disclosure=True, roles=required(Role.COUNSELOR))
 def participant_goals(participant_id: int):
     """The goals this participant shared with me, while their consent is in effect."""
-    _counselor()
     return counselor_services.participant_goals(current_user, participant_id)
 
 

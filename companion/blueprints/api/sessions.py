@@ -13,8 +13,9 @@ from companion.access import in_program
 from companion.blueprints.api.schemas import ZONES
 from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
 from companion.blueprints.sessions import services
-from companion.errors import Forbidden, Invalid
+from companion.errors import Invalid
 from companion.models import Group
+from companion.roles import STAFF, required
 from companion.timezones import zone
 
 
@@ -104,11 +105,6 @@ def group_body(group: Group) -> dict:
             "video_url": group.video_url, "members": sorted(m.user_id for m in group.members)}
 
 
-def require_staff() -> None:
-    if not current_user.is_staff or current_user.program_id is None:
-        raise Forbidden(_("Only the program's counselors and admins can do this."))
-
-
 @endpoint("/sessions", "GET", summary="My sessions", tag="sessions", query=SessionsQuery,
           response=list[OccurrenceOut], errors=(422,))
 def list_sessions(query: SessionsQuery):
@@ -127,10 +123,9 @@ def list_sessions(query: SessionsQuery):
 
 
 @endpoint("/groups", "POST", summary="Create a group (staff)", tag="sessions", body=GroupIn, response=GroupOut,
-          status=201, errors=(403, 422))
+          status=201, errors=(403, 422), roles=required(*STAFF, program=True, forbidden=True))
 def create_group(body: GroupIn):
     """Create a recurring group in my program."""
-    require_staff()
     if body.dtstart.tzinfo is not None:
         raise Invalid.field("dtstart", _("Give the local start without an offset; the time zone goes in `timezone`."))
     group = services.create_group(current_user.program, current_user, name=body.name, rule_text=body.rrule,
@@ -141,10 +136,9 @@ def create_group(body: GroupIn):
 
 
 @endpoint("/groups/<int:group_id>/members", "POST", summary="Enrol a participant (staff)", tag="sessions",
-          body=MemberIn, response=GroupOut, status=201, errors=(403, 404, 422))
+          body=MemberIn, response=GroupOut, status=201, errors=(404, 422), roles=required(*STAFF, program=True))
 def add_member(group_id: int, body: MemberIn):
     """Enrol a participant of my program in one of its groups."""
-    require_staff()
     group = in_program(current_user, Group, group_id, what="That group")
     participant = services.program_participant(current_user, body.participant_id)
     services.enrol(group, participant)
@@ -152,10 +146,10 @@ def add_member(group_id: int, body: MemberIn):
 
 
 @endpoint("/appointments", "POST", summary="Book an appointment (staff)", tag="sessions", body=AppointmentIn,
-          response=AppointmentOut, status=201, errors=(403, 404, 422))
+          response=AppointmentOut, status=201, errors=(403, 404, 422),
+          roles=required(*STAFF, program=True, forbidden=True))
 def create_appointment(body: AppointmentIn):
     """An individual appointment for a participant of my program (overlaps are allowed)."""
-    require_staff()
     participant = services.program_participant(current_user, body.participant_id)
     appointment = services.create_appointment(current_user, participant, starts_at=body.starts_at,
                                               duration_minutes=body.duration_minutes, title=body.title,

@@ -28,6 +28,7 @@ from wtforms.validators import ValidationError as CSRFValidationError
 
 from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.errors import DomainError, Forbidden, Invalid, Unauthorized
+from companion.roles import Rule
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 INT32 = 2**31  # an INTEGER column (every id and count here) holds -2**31 to 2**31 - 1 on PostgreSQL
@@ -86,6 +87,7 @@ class Operation:
     path_params: list[tuple[str, str]] = field(default_factory=list)
     # A staff answer with a participant's disclosed data: it carries the 42 CFR Part 2 redisclosure notice.
     disclosure: bool = False
+    roles: Rule | None = None
 
 
 OPERATIONS: list[Operation] = []
@@ -296,9 +298,10 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
              query: type[Query] | None = None, response: Any = None, status: int = 200,
              auth: bool = True, csrf: bool = True, errors: tuple[int, ...] = (), description: str = "",
              media_type: str = "application/json", headers: dict[str, str] | None = None,
-             disclosure: bool = False):
+             disclosure: bool = False, roles: Rule | None = None):
     """Declare an API endpoint on the API blueprint (``headers``: the answer's documented headers;
-    ``disclosure``: a staff answer that carries the redisclosure notice)."""
+    ``disclosure``: a staff answer that carries the redisclosure notice; ``roles``: who may call it, as
+    ``roles.required(...)`` declares it, checked after sign-in and CSRF and before the input is read)."""
     from companion.blueprints.api import bp
 
     def decorator(view):
@@ -306,7 +309,7 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
                               body=body, query=query, response=response, status=status, auth=auth,
                               csrf=csrf, errors=errors, description=description or (view.__doc__ or "").strip(),
                               media_type=media_type, headers=headers or {}, disclosure=disclosure,
-                              path_params=_path_params(rule))
+                              path_params=_path_params(rule), roles=roles)
 
         @wraps(view)
         def wrapper(**kwargs):
@@ -314,6 +317,8 @@ def endpoint(rule: str, method: str, *, summary: str, tag: str, body: type | Non
                 raise Unauthorized(_("Please sign in first."))
             if operation.csrf and method in UNSAFE_METHODS:
                 check_csrf()
+            if operation.roles is not None:
+                operation.roles.enforce(current_user)
             if operation.body is not None:
                 kwargs["body"] = validate_body(operation.body)
             if operation.query is not None:

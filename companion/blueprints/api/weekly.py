@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from companion.blueprints.api.spec import Input, endpoint
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.weekly import bam, services
-from companion.errors import NotFound
+from companion.roles import required
 from companion.models import Role
 from companion.models.weekly import WeeklyCheckin
 
@@ -45,34 +45,26 @@ def weekly_body(checkin: WeeklyCheckin) -> dict:
             "scores": {"use": checkin.use, "risk": checkin.risk, "protective": checkin.protective}}
 
 
-def _participant() -> None:
-    if current_user.is_staff:
-        raise NotFound("Not found.")
-
-
 @endpoint("/weekly-checkins", "POST", summary="Check in for a week (the Brief Addiction Monitor)", tag="weekly",
-          body=WeeklyIn, response=WeeklyOut, status=201, errors=(409,))
+          body=WeeklyIn, response=WeeklyOut, status=201, errors=(409,), roles=required(Role.PARTICIPANT))
 def create_weekly(body: WeeklyIn):
     """One check-in per local week: a later one for the same week replaces it. The scores are computed here. The
     same id and body again answers 200 and writes nothing; the same id with other answers is a 409."""
-    _participant()
     checkin, written = services.save_checkin(current_user, checkin_id=body.id, answers=body.answers,
                                              week_of=body.week_of)
     return weekly_body(checkin), 201 if written else 200
 
 
-@endpoint("/weekly-checkins", "GET", summary="My weekly check-ins, newest first", tag="weekly", response=list[WeeklyOut])
+@endpoint("/weekly-checkins", "GET", summary="My weekly check-ins, newest first", tag="weekly", response=list[WeeklyOut],
+          roles=required(Role.PARTICIPANT))
 def list_weekly():
     """My weekly check-ins of the last year, newest week first."""
-    _participant()
     return [weekly_body(c) for c in services.history(current_user)]
 
 
 @endpoint("/participants/<int:participant_id>/weekly-checkins", "GET",
           summary="A participant's weekly check-ins (counselor)", tag="counselor", response=list[WeeklyOut],
-          disclosure=True)
+          disclosure=True, roles=required(Role.COUNSELOR))
 def participant_weekly(participant_id: int):
     """The participant's weekly check-ins, answers and scores, while their consent with the weekly scope is in effect."""
-    if current_user.role != Role.COUNSELOR:
-        raise NotFound("Not found.")
     return [weekly_body(c) for c in counselor_services.participant_weekly(current_user, participant_id)]

@@ -2,7 +2,7 @@
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from companion.access import shared_goal
 from companion.blueprints.counselor import bp, services
@@ -14,7 +14,7 @@ from companion.blueprints.support.forms import AftercareForm, add_blank_rows, af
 from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
 from companion.models import Role
-from companion.roles import role_required
+from companion.roles import required
 
 SORTS = {
     "name": lambda row: row["name"].lower(),
@@ -24,8 +24,7 @@ SORTS = {
 
 
 @bp.before_request
-@login_required
-@role_required(Role.COUNSELOR)
+@required(Role.COUNSELOR)
 def require_counselor():
     """Only counselors have a caseload."""
 

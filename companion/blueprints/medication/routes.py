@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from companion.blueprints.auth.sessions import safe_next
 from companion.blueprints.journal.forms import EmptyForm
@@ -15,15 +15,15 @@ from companion.blueprints.medication import bp, services
 from companion.blueprints.medication.forms import DoseForm, MedicationForm, optional_int
 from companion.errors import Conflict, Invalid
 from companion.forms import apply_errors
+from companion.models import Role
+from companion.roles import required
 from companion.timezones import zone
 
 
 @bp.before_request
-@login_required
+@required(Role.PARTICIPANT)
 def require_participant() -> None:
     """Medication pages are personal, and only participants keep medications here."""
-    if current_user.is_staff:
-        abort(404)
 
 
 def _form_values(form: MedicationForm) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from collections import defaultdict
 from datetime import datetime, timedelta
-from functools import wraps
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -22,23 +21,11 @@ from companion.extensions import db
 from companion.forms import apply_errors
 from companion.models import Appointment, Group, User
 from companion.models.base import utcnow
+from companion.roles import STAFF, required
 from companion.timezones import zone
 from companion.urls import absolute_url
 
 AGENDA_DAYS = 14
-
-
-def staff_required(view):
-    """Only counselors and admins of a program; everyone else is told it is not available."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(**kwargs):
-        if not current_user.is_staff or current_user.program_id is None:
-            abort(403)
-        return view(**kwargs)
-
-    return wrapper
 
 
 def by_day(occurrences, zone_name: str) -> list[tuple]:
@@ -114,7 +101,7 @@ def _group_form_values(form: GroupForm) -> dict:
 
 
 @bp.route("/sessions/groups/new", methods=["GET", "POST"])
-@staff_required
+@required(*STAFF, program=True, forbidden=True)
 def new_group():
     """Set up a recurring group."""
     form = GroupForm()
@@ -148,7 +135,7 @@ def _group(group_id: int) -> Group:
 
 
 @bp.route("/sessions/groups/<int:group_id>", methods=["GET", "POST"])
-@staff_required
+@required(*STAFF, program=True)
 def group(group_id: int):
     """A group: its details, its participants and its coming sessions."""
     group = _group(group_id)
@@ -186,7 +173,7 @@ def render_group(group: Group, form: GroupForm | None = None, enrol_form: Partic
 
 
 @bp.post("/sessions/groups/<int:group_id>/delete")
-@staff_required
+@required(*STAFF, program=True)
 def delete_group(group_id: int):
     """Remove a group and its future sessions."""
     group = _group(group_id)
@@ -197,7 +184,7 @@ def delete_group(group_id: int):
 
 
 @bp.post("/sessions/groups/<int:group_id>/members")
-@staff_required
+@required(*STAFF, program=True)
 def enrol(group_id: int):
     """Enrol a participant of the program."""
     group = _group(group_id)
@@ -214,7 +201,7 @@ def enrol(group_id: int):
 
 
 @bp.post("/sessions/groups/<int:group_id>/members/<int:user_id>/remove")
-@staff_required
+@required(*STAFF, program=True)
 def unenrol(group_id: int, user_id: int):
     """Take a participant out of the group."""
     group = _group(group_id)
@@ -241,14 +228,14 @@ def render_occurrence(group: Group, key: str, move_form: MoveForm | None = None)
 
 
 @bp.get("/sessions/groups/<int:group_id>/sessions/<key>")
-@staff_required
+@required(*STAFF, program=True)
 def occurrence(group_id: int, key: str):
     """One session of a group: move or cancel it, and mark attendance."""
     return render_occurrence(_group(group_id), key)
 
 
 @bp.post("/sessions/groups/<int:group_id>/sessions/<key>/cancel")
-@staff_required
+@required(*STAFF, program=True)
 def cancel(group_id: int, key: str):
     """Cancel this one session."""
     group = _group(group_id)
@@ -258,7 +245,7 @@ def cancel(group_id: int, key: str):
 
 
 @bp.post("/sessions/groups/<int:group_id>/sessions/<key>/restore")
-@staff_required
+@required(*STAFF, program=True)
 def restore(group_id: int, key: str):
     """Put this session back at its usual time."""
     group = _group(group_id)
@@ -268,7 +255,7 @@ def restore(group_id: int, key: str):
 
 
 @bp.post("/sessions/groups/<int:group_id>/sessions/<key>/move")
-@staff_required
+@required(*STAFF, program=True)
 def move(group_id: int, key: str):
     """Move this one session to another date or time."""
     group = _group(group_id)
@@ -286,7 +273,7 @@ def move(group_id: int, key: str):
 
 
 @bp.post("/sessions/groups/<int:group_id>/sessions/<key>/attendance")
-@staff_required
+@required(*STAFF, program=True)
 def attendance(group_id: int, key: str):
     """Record who was at this session."""
     group = _group(group_id)
@@ -297,7 +284,7 @@ def attendance(group_id: int, key: str):
 
 
 @bp.route("/sessions/appointments/new", methods=["GET", "POST"])
-@staff_required
+@required(*STAFF, program=True, forbidden=True)
 def new_appointment():
     """Book an individual appointment for a participant."""
     form = AppointmentForm()
@@ -320,7 +307,7 @@ def new_appointment():
 
 
 @bp.post("/sessions/appointments/<int:appointment_id>/delete")
-@staff_required
+@required(*STAFF, program=True)
 def delete_appointment(appointment_id: int):
     """Cancel an appointment this staff member booked."""
     appointment = db.session.get(Appointment, appointment_id)

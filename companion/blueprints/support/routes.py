@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
@@ -34,7 +34,11 @@ from companion.blueprints.support.library import (
 from companion.errors import Conflict, DomainError, Invalid
 from companion.forms import apply_errors
 from companion.i18n import DEFAULT_LANGUAGE, current_language, when
+from companion.models import Role
+from companion.roles import required
 from companion.timezones import zone
+
+ADMIN_ONLY = required(Role.ADMIN)  # the meeting lists and resources page, and its link
 
 @bp.app_template_filter("clock")
 def clock(value: str | None) -> str:
@@ -86,7 +90,7 @@ def index():
     saved = services.saved_meetings(current_user)
     return render_template("support/index.html", fellowships=FELLOWSHIPS, saved=saved[:3],
                            saved_count=len(saved), resources=services.program_resources(current_user.program),
-                           is_admin=current_user.role == "admin")
+                           is_admin=ADMIN_ONLY.allows(current_user))
 
 
 def _search_from(form: MeetingSearchForm) -> services.MeetingSearch:
@@ -273,16 +277,10 @@ def download_aftercare():
 
 # ---- the program's admin ----------------------------------------------------------------------------
 
-def _admin_only() -> None:
-    if current_user.role != "admin":
-        abort(404)
-
-
 @bp.route("/support/admin", methods=["GET", "POST"])
-@login_required
+@ADMIN_ONLY
 def admin():
     """A program admin's meeting lists and local resources."""
-    _admin_only()
     program = current_user.program
     import_form = FeedImportForm(prefix="feed")
     resource_form = ResourceForm(prefix="resource")
@@ -325,24 +323,18 @@ def admin():
 
 
 @bp.post("/support/admin/feeds/<int:feed_id>/remove")
-@login_required
+@required(Role.ADMIN, program=True)
 def remove_feed(feed_id: int):
     """Remove a meeting list."""
-    _admin_only()
-    if current_user.program is None:
-        abort(404)
     services.remove_feed(current_user.program, feed_id)
     flash(_("The meeting list is removed."), "info")
     return redirect(url_for("support.admin"), code=303)
 
 
 @bp.post("/support/admin/resources/<int:resource_id>/remove")
-@login_required
+@required(Role.ADMIN, program=True)
 def remove_resource(resource_id: int):
     """Remove a local resource."""
-    _admin_only()
-    if current_user.program is None:
-        abort(404)
     services.remove_resource(current_user.program, resource_id)
     flash(_("The resource is removed."), "info")
     return redirect(url_for("support.admin"), code=303)

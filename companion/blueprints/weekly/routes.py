@@ -6,21 +6,21 @@ import uuid
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from companion.blueprints.medication.schedule import parse_time
 from companion.blueprints.weekly import bp, services
 from companion.blueprints.weekly.bam import ITEMS, MAXIMA
 from companion.blueprints.weekly.forms import ReminderForm, WeeklyForm, answers_from
 from companion.errors import Conflict, Invalid
+from companion.models import Role
+from companion.roles import required
 
 
 @bp.before_request
-@login_required
+@required(Role.PARTICIPANT)
 def require_participant() -> None:
     """The weekly check-in is a participant's own."""
-    if current_user.is_staff:
-        abort(404)
 
 
 def _place_errors(form: WeeklyForm, error: Invalid) -> None:
