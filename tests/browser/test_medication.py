@@ -80,3 +80,32 @@ def test_add_a_medication_and_mark_todays_doses_online_and_offline(page, live_ap
     assert sorted(status for status, _ in doses(live_app)) == ["taken", "taken"]
     listed = api(page, "/api/v1/doses")
     assert [d["status"] for d in listed if d["status"] == "taken"] == ["taken", "taken"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [320, 360])
+def test_four_weeks_of_doses_fit_a_small_phone_without_a_scrolled_month(page, live_app, screenshot, scheme, width):
+    from datetime import UTC, date, datetime, timedelta
+
+    from companion.models import Medication, User
+
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size({"width": width, "height": 740})
+    signed_in(page)
+    with live_app.app_context():
+        robin = db.session.scalar(select(User).where(User.email == "robin@example.org"))
+        month_ago = datetime.now(UTC) - timedelta(days=30)
+        medication = Medication(user_id=robin.id, name="Buprenorphine/naloxone (Suboxone, Zubsolv)", dose="8 mg film",
+                                times=["08:00"], start_date=date.today() - timedelta(days=30), created_at=month_ago)
+        db.session.add(medication)
+        db.session.commit()
+        medication_id = medication.id
+        db.session.remove()
+    for path in ("/medications", f"/medications/{medication_id}"):
+        page.goto(path)
+        calendar = page.locator(".dose-calendar")
+        expect(calendar).to_contain_text("0/1")
+        assert calendar.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), path
+        assert axe_violations(page) == [], path
+        assert fits_the_screen(page)
+    screenshot(f"medication-calendar-{width}-{scheme}")
