@@ -296,6 +296,13 @@ def build(dsn: str) -> None:
                               ("encouragement", "id"), ("log_entry", "pk")]:
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
                         f"(SELECT coalesce(max({column}), 1) FROM {table}))")
+        # The journal's daily roll-up, counted from the entries just copied (what a write keeps current).
+        from sqlalchemy.dialects import postgresql
+
+        from companion.blueprints.journal import rollup
+
+        for statement in rollup.recount():
+            cur.execute(str(statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})))
         conn.commit()
     print(f"  {written:,} log entries; data set built in {time.perf_counter() - started:.0f} s", flush=True)
     with psycopg.connect(dsn, autocommit=True) as conn:

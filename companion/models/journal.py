@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from companion.models.base import Base, utcnow
@@ -148,3 +148,33 @@ class CustomSkill(Base):
     @property
     def steps(self) -> list[str]:
         return [line.strip() for line in self.steps_text.splitlines() if line.strip()]
+
+
+# Insights read a daily roll-up of the entries instead of the entries: a period of 90 days is at most 90 rows
+# of counts per person, however much they wrote. Both tables are derived from ``log_entry`` and rebuilt for a
+# day by every write that touches it (``journal.rollup``); nothing else writes them.
+journal_day = Table(
+    "journal_day", Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("local_date", Date, primary_key=True),
+    Column("cravings", Integer, nullable=False),
+    Column("rated", Integer, nullable=False),  # cravings with an intensity
+    Column("intensity_sum", Integer, nullable=False),
+    *(Column(f"hour_{hour}", Integer, nullable=False) for hour in range(24)),  # cravings by local hour
+)
+
+# Per person, day and coping skill ('' for entries naming none): entries, how they helped, and the trigger and
+# HALT counts of those entries, with the ratings of each trigger's entries.
+journal_skill_day = Table(
+    "journal_skill_day", Base.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("local_date", Date, primary_key=True),
+    Column("skill", String(80), primary_key=True),
+    Column("entries", Integer, nullable=False),
+    Column("rated", Integer, nullable=False),
+    Column("helped_sum", Integer, nullable=False),
+    *(Column(f"trigger_{code}", Integer, nullable=False) for code in TRIGGERS),
+    *(Column(f"halt_{code}", Integer, nullable=False) for code in HALT),
+    *(Column(f"trigger_{code}_rated", Integer, nullable=False) for code in TRIGGERS),
+    *(Column(f"trigger_{code}_helped", Integer, nullable=False) for code in TRIGGERS),
+)

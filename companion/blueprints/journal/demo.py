@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from companion.blueprints.journal import services
+from companion.blueprints.journal import rollup, services
 from companion.extensions import db
 from companion.models import CheckIn, LogEntry, SoberStreak, User
 from companion.timezones import zone
@@ -66,4 +66,5 @@ def seed_journal(people: list[User], now: datetime | None = None) -> None:
                                        ended_on=slip_day))
             start = slip_day
         db.session.add(SoberStreak(user_id=user.id, started_on=start))
+        rollup.rebuild(user.id)
     db.session.commit()

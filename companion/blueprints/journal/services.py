@@ -18,6 +18,7 @@ from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
 from companion.access import ME, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
+from companion.blueprints.journal import rollup
 from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
@@ -33,6 +34,8 @@ from companion.models.journal import (
     JournalSettings,
     LogEntry,
     SoberStreak,
+    journal_day,
+    journal_skill_day,
     to_bits,
 )
 from companion.timezones import zone
@@ -147,6 +150,12 @@ def custom_skill_for(user: User, slug: str) -> CustomSkill:
     return custom
 
 
+def _dates_with_skill(user: User, slug: str) -> list[date]:
+    """The local dates of the person's entries that name this skill (whose roll-up a change of it touches)."""
+    return list(db.session.scalars(mine_columns(user, LogEntry, LogEntry.local_date)
+                                   .where(LogEntry.skill == slug).distinct()))
+
+
 def update_custom_skill(user: User, slug: str, *, name: str, purpose: str, steps: str) -> CustomSkill:
     """Change one of the person's own skills; entries that named it follow the new name."""
     skill = custom_skill_for(user, slug)
@@ -155,10 +164,12 @@ def update_custom_skill(user: User, slug: str, *, name: str, purpose: str, steps
     for key, value in fields.items():
         setattr(skill, key, value)
     if fields["slug"] != old_slug:
+        dates = _dates_with_skill(user, old_slug)
         db.session.execute(LogEntry.__table__.update().where(LogEntry.user_id == user.id, LogEntry.skill == old_slug)
                            .values(skill=fields["slug"]))
         db.session.execute(FavoriteSkill.__table__.update().where(FavoriteSkill.user_id == user.id, FavoriteSkill.slug == old_slug)
                            .values(slug=fields["slug"]))
+        rollup.rebuild(user.id, dates)
     db.session.commit()
     return skill
 
@@ -166,9 +177,11 @@ def update_custom_skill(user: User, slug: str, *, name: str, purpose: str, steps
 def delete_custom_skill(user: User, slug: str) -> None:
     """Remove one of the person's own skills (entries keep the rest of what they say)."""
     skill = custom_skill_for(user, slug)
+    dates = _dates_with_skill(user, slug)
     db.session.execute(delete(FavoriteSkill).where(FavoriteSkill.user_id == user.id, FavoriteSkill.slug == slug))
     db.session.execute(LogEntry.__table__.update().where(LogEntry.user_id == user.id, LogEntry.skill == slug)
                        .values(skill=None, helped=None))
+    rollup.rebuild(user.id, dates)
     db.session.delete(skill)
     db.session.commit()
 
@@ -247,6 +260,7 @@ def log_entry(user: User, *, entry_id: uuid.UUID, kind: str, occurred_at: dateti
         entry = LogEntry(id=entry_id, user_id=user.id, body_digest=digest, **fields)
         db.session.add(entry)
         try:
+            rollup.rebuild(user.id, [entry.local_date])
             db.session.commit()
             return entry, True
         except IntegrityError:  # the same id sent twice at once: the other request won
@@ -273,15 +287,19 @@ def update_entry(user: User, entry_id, *, now: datetime | None = None, **changes
     current.update(changes)
     check_age = current["occurred_at"] != entry.occurred_at
     fields = _entry_fields(user, now=now or utcnow(), check_age=check_age, **current)
+    was_on = entry.local_date
     for key, value in fields.items():
         setattr(entry, key, value)
+    rollup.rebuild(user.id, [was_on, entry.local_date])
     db.session.commit()
     return entry
 
 
 def delete_entry(user: User, entry_id) -> None:
     """Remove one of the person's entries."""
-    db.session.delete(entry_for(user, entry_id))
+    entry = entry_for(user, entry_id)
+    db.session.delete(entry)
+    rollup.rebuild(user.id, [entry.local_date])
     db.session.commit()
 
 
@@ -565,64 +583,67 @@ def period_start(user: User, days: int, now: datetime | None = None) -> datetime
     return datetime.combine(first_day, time(), tzinfo=zone(user.timezone)).astimezone(UTC)
 
 
-def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:
-    """What the person's own entries say over the last ``days`` days.
+@prepared
+def _cravings_statement():
+    """The person's cravings per day since ``first_day``, with their hours (the daily roll-up's rows)."""
+    day = journal_day.c
+    return (mine_columns(ME, day, day.local_date, day.cravings, day.rated, day.intensity_sum,
+                         *(day[f"hour_{hour}"] for hour in range(24)))
+            .where(day.local_date >= bindparam("first_day", type_=Date)))
 
-    Two grouped passes over the period's rows, both answered from the covering index
-    ``ix_log_entry_insights`` without reading the table: cravings by local date and hour, and
-    every entry by skill (with the trigger and HALT counts of each group).
+
+@prepared
+def _skills_statement():
+    """The person's entries since ``first_day`` by coping skill: uses, ratings, and trigger and HALT counts."""
+    day = journal_skill_day.c
+    counted = [day.entries, day.rated, day.helped_sum]
+    counted += [day[f"trigger_{code}"] for code in TRIGGERS] + [day[f"halt_{code}"] for code in HALT]
+    for code in TRIGGERS:
+        counted += [day[f"trigger_{code}_rated"], day[f"trigger_{code}_helped"]]
+    return (mine_columns(ME, day, day.skill, *(func.sum(column) for column in counted))
+            .where(day.local_date >= bindparam("first_day", type_=Date)).group_by(day.skill))
+
+
+def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:
+    """What the person's own entries say over the last ``days`` local days.
+
+    Read from the daily roll-up (``rollup``), not the entries: one row per day for cravings and their hours,
+    and the days' rows summed by skill with the trigger and HALT counts of each, so that the cost follows the
+    length of the period and not how much the person wrote.
     """
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 366:
         raise Invalid.field("days", _("Choose a period of 1 to 366 days."))
-    start = period_start(user, days, now)
     first_day = local_today(user, now) - timedelta(days=days - 1)
-
-    def rows(*columns):
-        return mine_columns(user, LogEntry, *columns).where(LogEntry.occurred_at >= start)
 
     by_hour = [0] * 24
     by_weekday = [0] * 7
-    per_day: dict[date, list] = {}
-    for day, hour, count, rated, total in db.session.execute(
-            rows(LogEntry.local_date, LogEntry.local_hour, func.count(), func.count(LogEntry.intensity),
-                 func.sum(LogEntry.intensity))
-            .where(LogEntry.kind == "craving").group_by(LogEntry.local_date, LogEntry.local_hour)):
-        by_hour[hour] += count
+    per_day: dict[date, tuple] = {}
+    for row in read_mine(user, _cravings_statement(), first_day=first_day):
+        day, count = row[0], row[1]
+        per_day[day] = (count, row[2], row[3])
         by_weekday[day.weekday()] += count
-        sums = per_day.setdefault(day, [0, 0, 0])
-        sums[0] += count
-        sums[1] += rated
-        sums[2] += total or 0
+        for hour in range(24):
+            by_hour[hour] += row[4 + hour]
 
-    def has(bits_column, index: int):
-        return bits_column.op("&")(1 << index) != 0
-
-    rated = LogEntry.helped.is_not(None)
-    columns = [LogEntry.skill, func.count(), func.count(LogEntry.helped), func.sum(LogEntry.helped)]
-    columns += [func.sum(case((has(LogEntry.trigger_bits, i), 1), else_=0)) for i in range(len(TRIGGERS))]
-    columns += [func.sum(case((has(LogEntry.halt_bits, i), 1), else_=0)) for i in range(len(HALT))]
-    for i in range(len(TRIGGERS)):
-        columns += [func.sum(case((and_(rated, has(LogEntry.trigger_bits, i)), 1), else_=0)),
-                    func.sum(case((has(LogEntry.trigger_bits, i), LogEntry.helped), else_=None))]
     names = skill_names(user)
     trigger_counts = [0] * len(TRIGGERS)
     halt_counts = [0] * len(HALT)
     skills, per_trigger = [], {code: [] for code in TRIGGERS}
     halt_at, pairs_at = 4 + len(TRIGGERS), 4 + len(TRIGGERS) + len(HALT)
-    for row in db.session.execute(rows(*columns).group_by(LogEntry.skill)):
-        slug, uses, rated_count, helped_sum = row[0], row[1], row[2] or 0, row[3] or 0
+    for row in read_mine(user, _skills_statement(), first_day=first_day):
+        slug, uses, rated_count, helped_sum = row[0] or None, row[1], row[2] or 0, row[3] or 0
         for i in range(len(TRIGGERS)):
             trigger_counts[i] += row[4 + i] or 0
         for i in range(len(HALT)):
             halt_counts[i] += row[halt_at + i] or 0
         if slug is None:
             continue
-        skills.append({"slug": slug, "name": names.get(slug, slug), "uses": uses,
+        skills.append({"slug": slug, "name": names.get(slug, slug), "uses": int(uses),
                        "mean_helped": round(helped_sum / rated_count, 2) if rated_count else None})
         for i, code in enumerate(TRIGGERS):
             n, total = row[pairs_at + 2 * i] or 0, row[pairs_at + 2 * i + 1] or 0
             if n:
-                per_trigger[code].append({"slug": slug, "name": names.get(slug, slug), "uses": n,
+                per_trigger[code].append({"slug": slug, "name": names.get(slug, slug), "uses": int(n),
                                           "mean_helped": round(total / n, 2)})
     top_triggers = sorted(({"code": code, "count": int(trigger_counts[i])} for i, code in enumerate(TRIGGERS)
                            if trigger_counts[i]), key=lambda item: (-item["count"], TRIGGERS.index(item["code"])))
