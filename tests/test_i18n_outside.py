@@ -150,3 +150,20 @@ def test_a_consent_signed_in_spanish_keeps_the_revocation_statement_as_it_was_re
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     statement = db.session.scalar(select(Consent.revocation_statement).where(Consent.participant_id == alex.id))
     assert statement.startswith("Puedo revocar este consentimiento")
+
+
+def test_every_script_word_is_looked_up_by_a_script_and_every_looked_up_word_is_translated():
+    """A script that shows a literal instead of t("...") stays English on a Spanish page (offline.js did, after a
+    merge kept its crisis-line links and dropped its lookups): each catalogued word is used through t(), and each
+    t() word is catalogued."""
+    from pathlib import Path
+
+    from companion.script_text import SCRIPT_TEXT, _english
+
+    static = Path(__file__).resolve().parent.parent / "companion" / "static"
+    sources = {path.name: path.read_text() for path in [static / "sw.js", *sorted((static / "js").glob("*.js"))]}
+    looked_up = {word for source in sources.values()
+                 for word in re.findall(r'(?<![\w.])t\("((?:[^"\\]|\\.)*)"', source)}
+    catalogued = {_english(text) for text in SCRIPT_TEXT}
+    assert catalogued - looked_up == set(), "catalogued but shown without t()"
+    assert looked_up - catalogued == set(), "looked up but not in companion/script_text.py"

@@ -91,3 +91,28 @@ def test_the_core_loop_in_spanish(page, screenshot):
     check(page, screenshot, "settings")
     page.goto("/help")
     check(page, screenshot, "help")
+
+
+def test_an_entry_saved_offline_is_told_in_spanish(page, screenshot):
+    from playwright.sync_api import expect
+
+    from tests.browser.test_pwa import controlled
+
+    page.goto("/register?lang=es")
+    page.get_by_label("Tu nombre o un apodo").fill("Rocío")
+    page.get_by_label("Correo electrónico").fill("rocio@example.org")
+    page.get_by_label("Contraseña").fill("piedras del río y mañanas tranquilas")
+    page.get_by_label("Tu zona horaria").select_option("America/Los_Angeles")
+    page.get_by_role("button", name="Crear cuenta").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_load_state("networkidle")
+    page.goto("/log/craving")
+    controlled(page)
+    page.context.set_offline(True)
+    page.get_by_label("7", exact=True).check()
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.locator("[data-offline-note]")).to_contain_text("Guardado en este teléfono")
+    expect(page.locator("[data-queue-status]")).to_contain_text("1 anotación está esperando para enviarse")
+    assert "waiting to send" not in page.locator("main").inner_text()
+    screenshot("es-offline-queued", full_page=False)
+    page.context.set_offline(False)

@@ -2,6 +2,10 @@
 // the participant's plans, clearing the phone on sign-out, and the PIN lock when the installed app comes back.
 // Every page works without it; queue.js (loaded before this module) holds the shared queue.
 
+// The page's words for this script (companion/script_text.py): English is the key and what is shown otherwise.
+const TEXT = JSON.parse(document.getElementById("script-text")?.content || "{}");
+const t = (text, values = {}) => (TEXT[text] ?? text).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+
 const Queue = globalThis.CompanionQueue;
 const body = document.body;
 // Whose phone this is: the signed-in person, or on the offline page (the same for everyone) the last one seen.
@@ -34,22 +38,23 @@ async function showQueue() {
   statusBox.replaceChildren();
   statusBox.hidden = !waiting.length && !refused.length;
   if (waiting.length) {
-    const where = owner === null || lastReplay.signedOut ? "They will be sent after you sign in again."
-      : !navigator.onLine || lastReplay.offline ? "They will be sent when you're back online." : "Sending…";
-    const line = element("p", `${waiting.length === 1 ? "1 entry is" : `${waiting.length} entries are`} ` +
-      `waiting to send. ${where}`, { role: "status" });
+    const where = owner === null || lastReplay.signedOut ? t("They will be sent after you sign in again.")
+      : !navigator.onLine || lastReplay.offline ? t("They will be sent when you're back online.") : t("Sending…");
+    const count = waiting.length === 1 ? t("1 entry is waiting to send.")
+      : t("{n} entries are waiting to send.", { n: waiting.length });
+    const line = element("p", `${count} ${where}`, { role: "status" });
     line.className = "queue-waiting";
     statusBox.append(line);
     const list = element("ul");
     list.className = "plain-list queue-items";
-    for (const item of waiting) list.append(element("li", `${item.label}: waiting to send`));
+    for (const item of waiting) list.append(element("li", t("{label}: waiting to send", { label: item.label })));
     statusBox.append(list);
   }
   for (const item of refused) {
     const box = element("div", undefined, { role: "alert" });
     box.className = "queue-refused";
-    box.append(element("p", `${item.label} could not be saved: ${item.reason}`));
-    const dismiss = element("button", "Dismiss", { type: "button" });
+    box.append(element("p", t("{label} could not be saved: {reason}", { label: item.label, reason: item.reason })));
+    const dismiss = element("button", t("Dismiss"), { type: "button" });
     dismiss.className = "button";
     dismiss.addEventListener("click", async () => {
       await Queue.remove(item.id);
@@ -86,7 +91,7 @@ document.addEventListener("submit", async (event) => {
     form.append(note);
   }
   if (!item) {
-    note.textContent = "Please sign in when you're back online to save this.";
+    note.textContent = t("Please sign in when you're back online to save this.");
     return;
   }
   if (item.missing) {
@@ -97,7 +102,7 @@ document.addEventListener("submit", async (event) => {
   delete item.missing;
   await Queue.put(item);
   note.className = "saved-offline";
-  note.textContent = "Saved on this phone. It will be sent when you're back online.";
+  note.textContent = t("Saved on this phone. It will be sent when you're back online.");
   const toggle = form.querySelector(".step-toggle");
   if (toggle) {
     toggle.setAttribute("aria-pressed", String(item.body.done));
@@ -119,9 +124,11 @@ document.addEventListener("submit", (event) => {
   if (form.querySelector("[data-sign-out-warning]")) return;
   const warning = element("div", undefined, { "data-sign-out-warning": "", role: "alert" });
   warning.className = "queue-refused";
-  warning.append(element("p", `${waitingCount === 1 ? "1 entry has" : `${waitingCount} entries have`} not been ` +
-    "sent yet. Signing out deletes them from this phone. Wait until you're back online to keep them."));
-  const anyway = element("button", "Sign out anyway", { type: "button" });
+  warning.append(element("p", waitingCount === 1
+    ? t("1 entry has not been sent yet. Signing out deletes it from this phone. Wait until you're back online to keep it.")
+    : t("{n} entries have not been sent yet. Signing out deletes them from this phone. Wait until you're back online to keep them.",
+      { n: waitingCount })));
+  const anyway = element("button", t("Sign out anyway"), { type: "button" });
   anyway.className = "button";
   anyway.addEventListener("click", () => {
     form.dataset.confirmed = "1";
@@ -176,7 +183,7 @@ async function drawOfflinePage() {
         } else {
           row.append(element("span", entry.name));
           // The routes the server gave (a crisis line's own: Crisis Text Line is texted, never called).
-          const links = safety.links?.[entry.phone] ?? (entry.phone ? [{ href: `tel:${entry.phone.replace(/[^\d+*#]/g, "")}`, label: `Call ${entry.phone}`, kind: "call" }] : []);
+          const links = safety.links?.[entry.phone] ?? (entry.phone ? [{ href: `tel:${entry.phone.replace(/[^\d+*#]/g, "")}`, label: t("Call {phone}", { phone: entry.phone }), kind: "call" }] : []);
           for (const link of links) {
             const route = element("a", link.label, { href: link.href, "data-route": link.kind });
             route.className = "button";
@@ -195,11 +202,11 @@ async function drawOfflinePage() {
       if (!text) return;
       list.append(element("dt", term), element("dd", text));
     };
-    add("Follow-up care", aftercare.follow_up);
-    add("Meetings", aftercare.meetings);
-    add("Sponsor or mentor", [aftercare.sponsor?.name, aftercare.sponsor?.phone].filter(Boolean).join(", "));
-    add("People to call", (aftercare.contacts ?? []).map((c) => [c.name, c.phone].filter(Boolean).join(" ")).join("; "));
-    add("Next steps", (aftercare.steps ?? []).join("; "));
+    add(t("Follow-up care"), aftercare.follow_up);
+    add(t("Meetings"), aftercare.meetings);
+    add(t("Sponsor or mentor"), [aftercare.sponsor?.name, aftercare.sponsor?.phone].filter(Boolean).join(", "));
+    add(t("People to call"), (aftercare.contacts ?? []).map((c) => [c.name, c.phone].filter(Boolean).join(" ")).join("; "));
+    add(t("Next steps"), (aftercare.steps ?? []).join("; "));
     box.hidden = false;
   }
 }
