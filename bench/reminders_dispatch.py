@@ -43,7 +43,7 @@ def main() -> None:
 
     from companion import create_app
     from companion.blueprints.reminders import services
-    from companion.blueprints.reminders.jobs import new_vapid_keys
+    from companion.blueprints.reminders.vapid import new_vapid_keys
     from companion.config import TestConfig, database_url
     from companion.extensions import db
     from companion.models import Program, Reminder, User

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from flask import Flask, abort, request
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
@@ -39,6 +39,8 @@ def create_app(config: Config | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     if not app.config.get("LEDGER_KEY"):
         app.config["LEDGER_KEY"] = instance_ledger_key(app.instance_path)
+        app.config["LEDGER_KEY_IN_INSTANCE"] = True  # `flask check` asks for one set with SECRET_KEY
+    configure_push(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'companion.sqlite'}"
     if app.config.get("PROXY_FIX"):
@@ -53,6 +55,19 @@ def create_app(config: Config | None = None) -> Flask:
     register_request_hooks(app)
     register_commands(app)
     return app
+
+
+def configure_push(app: Flask) -> None:
+    """The VAPID keys of web push: those configured, else those of the instance folder (made on first use)."""
+    from companion.blueprints.reminders.vapid import instance_vapid_keys, public_key_from_private
+
+    if not app.testing and not app.config.get("VAPID_PRIVATE_KEY"):
+        try:
+            app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_PUBLIC_KEY"] = instance_vapid_keys(app.instance_path)
+        except (OSError, ValueError):
+            app.logger.warning("No VAPID keys: web push is off (set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY).")
+    elif app.config.get("VAPID_PRIVATE_KEY") and not app.config.get("VAPID_PUBLIC_KEY"):
+        app.config["VAPID_PUBLIC_KEY"] = public_key_from_private(app.config["VAPID_PRIVATE_KEY"])
 
 
 @event.listens_for(Engine, "connect")
@@ -153,43 +168,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    """CSRF for pages, security headers, static caching and compression for every response, navigation and crisis lines for templates."""
-    from companion import compression, i18n, phones, static_files
-    from companion.script_text import script_text
-    from companion.extensions import csrf
-    from companion.navigation import navigation
-    from companion.security import set_security_headers
-    from companion.urls import template_url_for
+    """The app-wide request hooks in their order (companion/hooks.py), and what every template may use."""
+    from companion import hooks, templating
 
-    @app.url_value_preprocessor
-    def refuse_unstorable_path_values(endpoint, values) -> None:
-        # A path value no database can hold (a NUL, or a lone surrogate from an undecodable %-escape)
-        # names nothing that exists: 404, as for any other unknown id, before any query sees it.
-        from companion.blueprints.api.spec import storable
-
-        if values and any(isinstance(v, str) and not storable(v) for v in values.values()):
-            abort(404)
-
-    @app.before_request
-    def protect_forms() -> None:
-        # The API checks its own header after authentication, so that an anonymous call is a 401.
-        if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE") and not request.path.startswith("/api/"):
-            csrf.protect()
-
-    # After-request hooks run in the reverse order of registration: compression, registered first,
-    # runs last and so compresses the body every other hook has finished with.
-    compression.init_app(app)
-    static_files.init_app(app)
-    i18n.init_app(app)
-    phones.init_app(app)
-    app.context_processor(lambda: {"script_text": script_text})
-    app.after_request(set_security_headers)
-    app.context_processor(lambda: {"navigation": navigation()})
-    app.jinja_env.globals["url_for"] = template_url_for
+    hooks.register(app)
+    templating.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the ``flask --app companion`` commands."""
-    from companion.cli import register
+    """Add every ``flask --app companion`` command."""
+    from companion import cli
 
-    register(app)
+    cli.register(app)

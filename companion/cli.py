@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import re
 import shlex
 import sys
@@ -65,11 +64,11 @@ def weak_secret(key: str | bytes | None) -> str | None:
     return None
 
 
-def worker_count() -> int:
+def worker_count(config) -> int:
     """How many web worker processes the deployment says it runs (WEB_CONCURRENCY or GUNICORN_CMD_ARGS)."""
-    if (value := os.environ.get("WEB_CONCURRENCY", "").strip()).isdigit():
+    if (value := str(config.get("WEB_CONCURRENCY") or "").strip()).isdigit():
         return int(value)
-    args = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    args = shlex.split(config.get("GUNICORN_CMD_ARGS") or "")
     for i, arg in enumerate(args):
         if match := re.fullmatch(r"(?:--workers|-w)=?(\d*)", arg):
             number = match.group(1) or (args[i + 1] if i + 1 < len(args) else "")
@@ -81,7 +80,7 @@ def worker_count() -> int:
 def deployment_problems(app: Flask) -> list[str]:
     """Everything unsafe about this configuration for production."""
     problems = []
-    if app.debug or os.environ.get("FLASK_DEBUG", "").lower() in {"1", "true", "yes", "on"}:
+    if app.debug or app.config.get("FLASK_DEBUG"):
         problems.append("Debug mode is on (FLASK_DEBUG): it shows code and lets a visitor run it. Turn it off.")
     if reason := weak_secret(app.config.get("SECRET_KEY")):
         problems.append(reason)
@@ -93,11 +92,11 @@ def deployment_problems(app: Flask) -> list[str]:
                         "Links in e-mails and the calendar feed are built from it, never from a request's Host header.")
     elif app.config.get("APP_URL") and app.config.get("HTTPS") and not app.config["APP_URL"].startswith("https://"):
         problems.append("APP_URL does not start with https:// although HTTPS is on: links in e-mails would be sent over plain HTTP.")
-    for host in host_list(os.environ.get("TRUSTED_HOSTS", "")):
+    for host in host_list(app.config.get("TRUSTED_HOSTS_SETTING", "")):
         if not re.fullmatch(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]|\.[a-z0-9.-]+", host):
             problems.append(f"TRUSTED_HOSTS has {host!r}, which is not a host name: list names only, like "
                             "companion.example.org or .example.org (every subdomain), without https:// or a path.")
-    ledger_key = os.environ.get("LEDGER_KEY", "")
+    ledger_key = "" if app.config.get("LEDGER_KEY_IN_INSTANCE") else str(app.config.get("LEDGER_KEY") or "")
     if app.config.get("HTTPS") and not ledger_key:
         problems.append("LEDGER_KEY is not set: the disclosure ledger is keyed with a file in the instance folder, "
                         "and losing it leaves the ledger unverifiable. Set LEDGER_KEY to a long random value kept "
@@ -106,10 +105,10 @@ def deployment_problems(app: Flask) -> list[str]:
         problems.append(reason.replace("SECRET_KEY", "LEDGER_KEY", 1))
     elif ledger_key and ledger_key == str(app.config.get("SECRET_KEY")):
         problems.append("LEDGER_KEY is the same as SECRET_KEY: give the ledger a key of its own.")
-    if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://") and worker_count() > 1:
-        problems.append(f"RATELIMIT_STORAGE_URI keeps sign-in limits in memory, but {worker_count()} workers run: "
+    if app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://") and worker_count(app.config) > 1:
+        problems.append(f"RATELIMIT_STORAGE_URI keeps sign-in limits in memory, but {worker_count(app.config)} workers run: "
                         "each would count on its own. Use Redis, e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0.")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and worker_count() > 1:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and worker_count(app.config) > 1:
         click.echo("Note: SQLite serves one small clinic well; with several workers, PostgreSQL is the better choice.")
     return problems
 
@@ -176,8 +175,10 @@ def audit_grants_command(role):
 
 
 def register(app: Flask) -> None:
-    """Add the commands to the app."""
-    app.cli.add_command(users)
-    app.cli.add_command(audit)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(check_command)
+    """Add every command to the app (each feature's beside its code; ``db`` comes with Flask-Migrate)."""
+    from companion.blueprints.medication.jobs import medication
+    from companion.blueprints.reminders.jobs import reminders, scheduler_command
+    from companion.blueprints.support.cli import meetings
+
+    for command in (users, audit, demo_command, check_command, scheduler_command, reminders, meetings, medication):
+        app.cli.add_command(command)

@@ -98,7 +98,8 @@ class Config:
         # Every absolute link (reset and reminder e-mails, the calendar feed, invitations) starts with it,
         # never with the Host header of the request that asked for it.
         self.APP_URL = os.environ.get("APP_URL", "").strip().rstrip("/") or None
-        self.TRUSTED_HOSTS = trusted_hosts(self.APP_URL, os.environ.get("TRUSTED_HOSTS", ""), self.HTTPS)
+        self.TRUSTED_HOSTS_SETTING = os.environ.get("TRUSTED_HOSTS", "")  # as written, for `flask check`
+        self.TRUSTED_HOSTS = trusted_hosts(self.APP_URL, self.TRUSTED_HOSTS_SETTING, self.HTTPS)
         self.PROXY_FIX = int(os.environ.get("PROXY_FIX", "0") or 0)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
@@ -112,11 +113,16 @@ class Config:
         self.VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT") or None
         self.PUSH_ALLOW_LOOPBACK = env_flag("PUSH_ALLOW_LOOPBACK")
         self.REMINDER_GRACE_MINUTES = int(os.environ.get("REMINDER_GRACE_MINUTES", "30") or 30)
+        # After this long, a reminder claimed by a worker that died is taken back (dispatch.release_stale_claims).
+        self.REMINDER_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("REMINDER_CLAIM_TIMEOUT_SECONDS") or 300)
+        self.MEETING_FEED_ALLOW_LOOPBACK = env_flag("MEETING_FEED_ALLOW_LOOPBACK")  # tests only
         # The sweep's limits (companion/blueprints/reminders/dispatch.py): at most this many claimed and not
         # recorded (what a killed worker may send again), sending threads, seconds a push or SMTP server may take.
         self.REMINDER_MAX_IN_FLIGHT = int(os.environ.get("REMINDER_MAX_IN_FLIGHT", "400") or 400)
         self.REMINDER_SEND_THREADS = int(os.environ.get("REMINDER_SEND_THREADS", "16") or 16)
         self.REMINDER_SEND_TIMEOUT_SECONDS = float(os.environ.get("REMINDER_SEND_TIMEOUT_SECONDS", "10") or 10)
+        # Read by `flask check` only: what the deployment says of itself.
+        self.FLASK_DEBUG = env_flag("FLASK_DEBUG")
         self.WEB_CONCURRENCY = os.environ.get("WEB_CONCURRENCY", "")
         self.GUNICORN_CMD_ARGS = os.environ.get("GUNICORN_CMD_ARGS", "")
 

@@ -125,7 +125,7 @@ def test_the_service_worker_carries_its_words_for_each_language_and_the_manifest
 
 
 def test_who_saw_what_reads_in_spanish_while_the_ledger_keeps_english(app):
-    from companion.blueprints.privacy.routes import ledger_what
+    from companion.blueprints.privacy.ledger import ledger_what
 
     with app.app_context(), app.test_request_context("/?lang=es"):  # a context of its own: the language is per request
         assert ledger_what("participant page: shared goals with steps, recent check-ins") == (

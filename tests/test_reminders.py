@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from companion.blueprints.reminders import services
 from companion.blueprints.reminders.dispatch import claim, dispatch, quiet_until, release_stale_claims
-from companion.blueprints.reminders.jobs import new_vapid_keys
+from companion.blueprints.reminders.vapid import new_vapid_keys
 from companion.blueprints.reminders.planner import plan
 from companion.errors import Invalid
 from companion.extensions import db

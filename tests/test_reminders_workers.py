@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from companion.blueprints.reminders import services
-from companion.blueprints.reminders.jobs import new_vapid_keys
+from companion.blueprints.reminders.vapid import new_vapid_keys
 from companion.extensions import db
 from companion.models import Notification, Reminder
 from companion.models.base import utcnow

@@ -16,7 +16,7 @@ import pytest
 from companion.blueprints.auth import services as auth_services
 from companion.blueprints.reminders import services as reminder_services
 from companion.blueprints.reminders.dispatch import dispatch
-from companion.blueprints.reminders.jobs import new_vapid_keys
+from companion.blueprints.reminders.vapid import new_vapid_keys
 from companion.config import Config
 from companion.extensions import db
 from companion.models import PushSubscription, Reminder, SignIn, User

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from companion.blueprints.reminders.dispatch import dispatch
-from companion.blueprints.reminders.jobs import new_vapid_keys
+from companion.blueprints.reminders.vapid import new_vapid_keys
 from companion.blueprints.sessions import services as sessions
 from companion.extensions import db
 from companion.models import Goal, GoalStep, LogEntry, Program, User

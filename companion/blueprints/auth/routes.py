@@ -1,6 +1,6 @@
 """Account pages."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -17,7 +17,6 @@ from companion.blueprints.auth.forms import (
 from companion.blueprints.auth.sessions import (
     clear_device,
     end_session,
-    enforce_session_limits,
     safe_next,
     start_session,
 )
@@ -26,9 +25,6 @@ from companion.forms import apply_errors
 from companion.i18n import current_language
 from companion.blueprints.auth import mails  # noqa: F401  (the account e-mails, registered)
 from companion.mail import send_account_mail
-
-bp.before_app_request(enforce_session_limits)
-
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
@@ -195,8 +191,3 @@ def sign_out_everywhere():
     end_session()
     flash(_("You are signed out on every device."), "info")
     return clear_device(redirect(url_for("auth.login"), code=303))
-
-
-@bp.app_context_processor
-def mail_configured():
-    return {"mail_configured": bool(current_app.config.get("MAIL_SERVER"))}

@@ -8,7 +8,6 @@ from companion.access import shared_goal
 from companion.blueprints.counselor import bp, services
 from companion.blueprints.counselor.forms import SuggestGoalForm
 from companion.blueprints.journal.forms import TRIGGER_LABELS
-from companion.blueprints.privacy.ledger import REDISCLOSURE_NOTICE
 from companion.blueprints.support import services as support_services
 from companion.blueprints.support.forms import AftercareForm, add_blank_rows, aftercare_data, aftercare_form_data
 from companion.errors import Conflict, Invalid
@@ -27,11 +26,6 @@ SORTS = {
 @required(Role.COUNSELOR)
 def require_counselor():
     """Only counselors have a caseload."""
-
-
-@bp.app_context_processor
-def notice():
-    return {"redisclosure_notice": _(REDISCLOSURE_NOTICE)}  # the notice in the reader's language, on the page
 
 
 @bp.get("/caseload")

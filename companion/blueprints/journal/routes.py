@@ -48,12 +48,6 @@ def labels() -> dict:
     return {"labels": LABELS, "emotions": EMOTIONS}
 
 
-@bp.app_template_filter("milestone")
-def milestone(days: int) -> str:
-    """A number of days as a milestone's name (24 hours, 6 months, 1 year), on Today as in the journal."""
-    return services.milestone_label(days)
-
-
 def client_id(form) -> uuid.UUID:
     """The form's client-generated id, or a new one when the page had none (no JS); ``Invalid`` when malformed."""
     raw = (form.client_id.data or "").strip()

@@ -6,11 +6,12 @@ import logging
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 
-from companion.blueprints.medication import bp
 from companion.extensions import db
 
 log = logging.getLogger("companion.medication")
+medication = AppGroup("medication", help="Medication doses.")
 
 
 def missed_doses(app: Flask) -> None:
@@ -26,7 +27,7 @@ def missed_doses(app: Flask) -> None:
             db.session.remove()
 
 
-@bp.cli.command("record-missed")
+@medication.command("record-missed")
 def record_missed_command():
     """Record as missed every dose not marked within its window; prints how many were recorded."""
     from companion.blueprints.medication.services import record_missed

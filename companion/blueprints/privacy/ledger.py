@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -48,6 +49,21 @@ REDISCLOSURE_NOTICE = N_(
     "42 CFR part 2. A general authorization for the release of medical or other information is not sufficient to "
     "meet the required elements of written consent to further use or redisclose the record (see 42 CFR 2.31)."
 )
+
+
+# How the ledger's "what" reads in the viewer's language: it is stored in English (a hashed record), in one of
+# the forms the counselor pages write (companion/blueprints/counselor/services.py, sessions/services.py).
+LEDGER_PREFIXES = {"participant page: ": N_("participant page: %(parts)s"), "attendance: ": N_("attendance: %(parts)s")}
+
+
+def ledger_what(what: str) -> str:
+    """A ledger entry's "what", translated where the catalog knows it (a group's name stays as it is)."""
+    for prefix, sentence in LEDGER_PREFIXES.items():
+        if what.startswith(prefix):
+            rest = what[len(prefix):]
+            parts = ", ".join(_(part) for part in rest.split(", ")) if prefix == "participant page: " else rest
+            return _(sentence, parts=parts)
+    return _(what) if what else what
 
 
 def canonical(fields: dict) -> bytes:

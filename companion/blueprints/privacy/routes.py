@@ -21,7 +21,6 @@ from companion.blueprints.support import services as support_services
 from companion.blueprints.support.library import SAFETY_STEPS
 from companion.errors import Invalid
 from companion.forms import apply_errors
-from companion.i18n import N_
 from companion.models.privacy import REVOCATION_STATEMENT, SCOPE_LABELS
 from companion.spreadsheets import safe_cell
 from companion.timezones import zone
@@ -29,20 +28,6 @@ from companion.timezones import zone
 
 
 
-# How the ledger's "what" reads in the viewer's language: it is stored in English (a hashed record), in one of
-# the forms the counselor pages write (companion/blueprints/counselor/services.py, sessions/services.py).
-LEDGER_PREFIXES = {"participant page: ": N_("participant page: %(parts)s"), "attendance: ": N_("attendance: %(parts)s")}
-
-
-@bp.app_template_filter("ledger_what")
-def ledger_what(what: str) -> str:
-    """A ledger entry's "what", translated where the catalog knows it (a group's name stays as it is)."""
-    for prefix, sentence in LEDGER_PREFIXES.items():
-        if what.startswith(prefix):
-            rest = what[len(prefix):]
-            parts = ", ".join(_(part) for part in rest.split(", ")) if prefix == "participant page: " else rest
-            return _(sentence, parts=parts)
-    return _(what) if what else what
 @bp.before_request
 @login_required
 def require_login():

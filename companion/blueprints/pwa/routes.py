@@ -143,9 +143,8 @@ def unlock():
     return render_template("pwa/unlock.html", form=form), status
 
 
-@bp.before_app_request
 def keep_locked():
-    """While the app is locked, every other page waits for the PIN (crisis help stays open)."""
+    """While the app is locked, every other page waits for the PIN (crisis help stays open); an app-wide hook."""
     if not session.get("locked") or request.endpoint in OPEN_WHILE_LOCKED or not current_user.is_authenticated:
         return None
     if wants_problem():

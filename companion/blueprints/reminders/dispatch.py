@@ -109,7 +109,7 @@ def release_stale_claims(now: datetime) -> int:
 
 
 def _release(now: datetime) -> int:
-    timeout = timedelta(seconds=current_app.config.get("REMINDER_CLAIM_TIMEOUT_SECONDS", 300))
+    timeout = timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
     result = db.session.execute(update(Reminder).where(Reminder.status == "claimed", Reminder.claimed_at < now - timeout)
                                 .values(status="pending", claim_token=None, claimed_at=None)
                                 .execution_options(synchronize_session=False))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import signal
@@ -12,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError
 
+from companion.blueprints.reminders.vapid import new_vapid_keys
 from companion.extensions import db
 
 log = logging.getLogger("companion.reminders")
@@ -141,50 +141,3 @@ def vapid_keys_command():
     """Print a new VAPID key pair for Web Push, as VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY lines."""
     private, public = new_vapid_keys()
     click.echo(f"VAPID_PRIVATE_KEY={private}\nVAPID_PUBLIC_KEY={public}")
-
-
-def b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def new_vapid_keys() -> tuple[str, str]:
-    """A P-256 key pair: base64url of the raw private key and of the uncompressed public point."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    private = key.private_numbers().private_value.to_bytes(32, "big")
-    public = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-    return b64url(private), b64url(public)
-
-
-def public_key_from_private(private_key: str) -> str:
-    """The uncompressed public point (base64url) of a VAPID private key given raw or PEM."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    from companion.blueprints.reminders.delivery import vapid_key
-
-    vapid = vapid_key(private_key)
-    return b64url(vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
-
-
-def instance_vapid_keys(instance_path: str) -> tuple[str, str]:
-    """The VAPID keys kept in the instance folder, created on first use (like the secret key)."""
-    from companion.config import instance_file
-
-    private = instance_file(instance_path, "vapid_private_key", lambda: new_vapid_keys()[0])
-    return private, public_key_from_private(private)
-
-
-def register(app: Flask) -> None:
-    """Add the worker's commands, and the VAPID keys of the instance folder when none are configured."""
-    app.cli.add_command(scheduler_command)
-    app.cli.add_command(reminders)
-    app.config.setdefault("REMINDER_CLAIM_TIMEOUT_SECONDS", int(os.environ.get("REMINDER_CLAIM_TIMEOUT_SECONDS") or 300))
-    if not app.testing and not app.config.get("VAPID_PRIVATE_KEY"):
-        try:
-            app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_PUBLIC_KEY"] = instance_vapid_keys(app.instance_path)
-        except (OSError, ValueError):
-            app.logger.warning("No VAPID keys: web push is off (set VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY).")
-    elif app.config.get("VAPID_PRIVATE_KEY") and not app.config.get("VAPID_PUBLIC_KEY"):
-        app.config["VAPID_PUBLIC_KEY"] = public_key_from_private(app.config["VAPID_PRIVATE_KEY"])

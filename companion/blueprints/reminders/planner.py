@@ -35,7 +35,7 @@ def in_language(text, language: str | None) -> str:
 
 def grace_period() -> timedelta:
     """How late a reminder may still go out (REMINDER_GRACE_MINUTES): after a worker was down, or when planned late."""
-    return timedelta(minutes=current_app.config.get("REMINDER_GRACE_MINUTES", 30))
+    return timedelta(minutes=current_app.config["REMINDER_GRACE_MINUTES"])
 
 
 def desired_rows(now: datetime, user_ids: Collection[int] | None,

@@ -636,7 +636,7 @@ def attendance_shown_to(staff: User, group: Group, occurrence: Occurrence) -> tu
         return {}, set()
     shared = {c.participant_id for c in consents}
     local = occurrence.original_start.astimezone(zone(group.timezone))
-    ledger.record(staff, consents, "view", f"attendance: {group.name}, {local:%Y-%m-%d %H:%M}")  # shown translated: privacy.routes.ledger_what
+    ledger.record(staff, consents, "view", f"attendance: {group.name}, {local:%Y-%m-%d %H:%M}")  # shown translated: privacy.ledger.ledger_what
     return {user_id: present for user_id, present in attendance_for(group, occurrence.original_start).items()
             if user_id in shared}, shared
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from companion.blueprints.support import bp
 from companion.errors import DomainError
 
 meetings = AppGroup("meetings", help="Manage the meeting lists imported from Meeting Guide feeds.")
@@ -35,5 +34,3 @@ def import_command(source, program_slug, timezone):
     where = f" for program {program_slug}" if program_slug else " for everyone"
     click.echo(f"{result.summary}{where}.")
 
-
-bp.cli.add_command(meetings)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 FELLOWSHIPS = [
     {
@@ -143,3 +143,13 @@ TIMES_OF_DAY = {
 def type_name(code: str) -> str:
     """A meeting type's name; an unknown local code is shown as it is."""
     return MEETING_TYPES.get(code, code)
+
+
+def meeting_days(meeting) -> str:
+    """The weekdays of a meeting in words."""
+    days = meeting.days
+    if not days:
+        return _("By appointment")
+    if len(days) == 7:
+        return _("Every day")
+    return ", ".join(str(DAY_NAMES[d]) for d in days)

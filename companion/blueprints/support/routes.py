@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,60 +24,19 @@ from companion.blueprints.support.forms import (
     form_contacts,
     form_lines,
 )
-from companion.blueprints.support.library import (
-    DAY_NAMES,
-    FELLOWSHIPS,
-    PEOPLE_STEPS,
-    SAFETY_STEPS,
-    type_name,
-)
+from companion.blueprints.support.library import FELLOWSHIPS, PEOPLE_STEPS, SAFETY_STEPS
 from companion.errors import Conflict, DomainError, Invalid
 from companion.forms import apply_errors
-from companion.i18n import DEFAULT_LANGUAGE, current_language, when
 from companion.models import Role
 from companion.roles import required
 from companion.timezones import zone
 
 ADMIN_ONLY = required(Role.ADMIN)  # the meeting lists and resources page, and its link
 
-@bp.app_template_filter("clock")
-def clock(value: str | None) -> str:
-    """"19:00" as "7:00 pm"."""
-    if not value:
-        return ""
-    hours, minutes = map(int, value.split(":"))
-    if current_language() != DEFAULT_LANGUAGE:
-        return when(time(hours, minutes), "%-I:%M %p")
-    return f"{hours % 12 or 12}:{minutes:02d} {'am' if hours < 12 else 'pm'}"
-
-
-@bp.app_template_filter("meeting_days")
-def meeting_days(meeting) -> str:
-    """The weekdays of a meeting in words."""
-    days = meeting.days
-    if not days:
-        return _("By appointment")
-    if len(days) == 7:
-        return _("Every day")
-    return ", ".join(str(DAY_NAMES[d]) for d in days)
-
-
-@bp.app_template_filter("tzinfo")
-def tzinfo_filter(name: str):
-    """The ZoneInfo of a time zone name."""
-    return zone(name)
-
-
-@bp.app_template_filter("type_name")
-def type_name_filter(code: str) -> str:
-    return type_name(code)
-
-
-@bp.before_app_request
 def allow_feed_uploads() -> None:
     """A feed file may be larger than an ordinary form (the importer keeps its own limit).
 
-    Registered before the app's CSRF check, which is the first to read the body.
+    An app-wide hook (companion/hooks.py), registered before the CSRF check, which is the first to read the body.
     """
     if request.endpoint == "support.admin" and request.method == "POST":
         request.max_content_length = feeds.MAX_FEED_BYTES + 64 * 1024

@@ -21,7 +21,6 @@ from companion.blueprints.support.library import (
     SAFETY_KEYS,
     TIMES_OF_DAY,
 )
-from companion.config import env_flag
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.models import (
@@ -101,8 +100,7 @@ def read_source(source: str) -> feeds.Source:
     """A feed's bytes from a file path or a URL."""
     source = source.strip()
     if feeds.is_url(source):
-        allow = current_app.config.get("MEETING_FEED_ALLOW_LOOPBACK", env_flag("MEETING_FEED_ALLOW_LOOPBACK"))
-        return feeds.fetch_url(source, allow_loopback=bool(allow))
+        return feeds.fetch_url(source, allow_loopback=bool(current_app.config["MEETING_FEED_ALLOW_LOOPBACK"]))
     return feeds.read_file(source)
 
 
