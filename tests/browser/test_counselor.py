@@ -89,3 +89,51 @@ def test_admin_page_passes_axe(browser, live_server, people):
     page.get_by_role("button", name="New participant code").click()
     expect(page.get_by_text("New participant code:")).to_be_visible()
     assert axe_violations(page) == [] and fits_the_screen(page)
+
+
+BROKEN_WORDS_IN_HEADERS = """() => [...document.querySelectorAll('th')].flatMap((th) => {
+    const broken = [];
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.textContent.matchAll(/[^\\s\\/–-]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(match[0]);
+      }
+    }
+    return broken;
+  })"""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_counselors_tables_break_headers_between_words_only(browser, live_app, live_server, width, language):
+    """The demo counselor's view of Alex (check-ins, weekly scores) and Alex's own who-saw-what: no header word is
+    split over two lines ("Use/d"), and what does not fit the card scrolls in a region a keyboard can reach."""
+    from companion.demo import seed_demo
+
+    with live_app.app_context():
+        seed_demo()
+        alex = db.session.scalar(db.select(User).where(User.email == "alex@example.org"))
+        alex_id = alex.id
+        db.session.execute(db.update(User).values(language=language))
+        db.session.commit()
+        db.session.remove()
+    for email, password, path in [("counselor@example.org", "demo counselor passphrase", f"/caseload/{alex_id}"),
+                                  ("alex@example.org", "demo participant passphrase", "/privacy/who-saw-what")]:
+        context = browser.new_context(base_url=live_server, **{**PHONE, "viewport": {"width": width, "height": 740}})
+        page = context.new_page()
+        page.goto("/login?lang=en")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/(caseload)?$"))
+        page.goto(path)
+        assert page.locator("th").count() >= 3, path
+        assert page.evaluate(BROKEN_WORDS_IN_HEADERS) == [], (path, width, language)
+        assert fits_the_screen(page)  # a table wider than its card scrolls in its own focusable region
+        assert axe_violations(page) == [], (path, width, language)
+        save_screenshot(page, f"counselor-headers-{path.strip('/').replace('/', '-')}-{width}-{language}")
+        context.close()

@@ -141,3 +141,34 @@ def test_goal_steps_reorder_in_a_mode_edit_by_their_words_and_tick_on_today_with
     step.click()
     page.wait_for_url(re.compile(r"/$"))
     expect(page.locator(".flashes")).to_contain_text(f"Done: “{name}”")
+
+
+HEADER_ROWS = """() => {
+    const bar = document.querySelector('.top-bar');
+    const brand = document.querySelector('.brand');
+    const range = document.createRange();
+    range.selectNodeContents(brand);
+    const brandLines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    const rows = new Set([brand, ...bar.querySelectorAll('.top-actions a')].map((el) => Math.round(el.getBoundingClientRect().top))).size;
+    return {rows, brandLines, overflows: bar.scrollWidth > bar.clientWidth};
+  }"""
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("width", [320, 360])
+def test_the_header_is_one_row_with_the_name_whole_on_a_small_phone(page, width, language):
+    page.set_viewport_size({"width": width, "height": 640})
+    for path in ("/help", "/login", "/log/craving"):  # the last: the sign-in page, signed out
+        page.goto(f"{path}?lang={language}")
+        assert page.evaluate(HEADER_ROWS) == {"rows": 1, "brandLines": 1, "overflows": False}, (path, width, language)
+    page.context.clear_cookies()  # the switch's language cookie: the account is made in English
+    signed_in(page)
+    if language == "es":
+        page.goto("/settings")
+        page.get_by_label("Language").select_option("es")
+        page.locator("button[name=profile-submit]").click()
+        page.wait_for_load_state("networkidle")
+    page.goto("/log/craving")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.evaluate(HEADER_ROWS) == {"rows": 1, "brandLines": 1, "overflows": False}, (width, language)
+    expect(page.get_by_role("button", name=re.compile("^(Save|Guardar)$"))).to_be_in_viewport()
