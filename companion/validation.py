@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 
 from companion.errors import Invalid
+from companion.i18n import N_
 
 
 class Errors(dict):
@@ -18,16 +22,37 @@ class Errors(dict):
             raise Invalid(detail or _("Please check the highlighted fields."), dict(self))
 
 
-def clean_text(errors: Errors, field: str, value: str | None, *, max_length: int, required: bool = False,
-               label: str | None = None) -> str:
-    """``value`` trimmed, or a message on ``field`` when it is missing, too long or holds a NUL character."""
-    value = (value or "").strip()
+@dataclass(frozen=True)
+class Wording:
+    """How a feature words the text checks (msgids, translated when the check runs): each keeps the sentences its
+    people, its tests and its Spanish catalogue know. Placeholders: ``label``, the limit as ``max``, ``limit`` or
+    ``max_length``, the length as ``count`` (both written by ``number``)."""
+
+    unstorable: str = N_("%(label)s contains a character we can't store. Please retype it.")
+    empty: str = N_("%(label)s can't be empty.")
+    too_long: str = N_("%(label)s can be at most %(max)s characters (it has %(count)s).")
+    not_text: str = N_("%(label)s must be text.")
+    number: Callable[[int], object] = int
+
+
+STANDARD = Wording()
+
+
+def clean_text(errors: dict, field: str, value: str | None, *, max_length: int, required: bool = False,
+               label: str | None = None, wording: Wording = STANDARD) -> str:
+    """``value`` trimmed, with a message on ``field`` in ``errors`` (at most one, checked in this order) when it is
+    not text, holds a NUL character (no database keeps it whole), is missing though ``required``, or is too long."""
     label = label or _("This")
+    if value is not None and not isinstance(value, str):
+        errors.setdefault(field, []).append(_(wording.not_text, label=label))
+        return ""
+    value = (value or "").strip()
+    limit, count = wording.number(max_length), wording.number(len(value))
     if "\x00" in value:
-        errors.add(field, _("%(label)s contains a character we can't store. Please retype it.", label=label))
+        errors.setdefault(field, []).append(_(wording.unstorable, label=label))
     elif required and not value:
-        errors.add(field, _("%(label)s can't be empty.", label=label))
+        errors.setdefault(field, []).append(_(wording.empty, label=label))
     elif len(value) > max_length:
-        errors.add(field, _("%(label)s can be at most %(max)s characters (it has %(count)s).", label=label,
-                            max=max_length, count=len(value)))
+        errors.setdefault(field, []).append(_(wording.too_long, label=label, max=limit, limit=limit, max_length=limit,
+                                              count=count))
     return value

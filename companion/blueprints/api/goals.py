@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
+from companion import limits
 from companion.blueprints.api.spec import Input, Query, endpoint
 from companion.blueprints.goals import library, services
 
 Category = Literal["recovery", "health", "relationships", "work_school", "legal", "housing", "other"]
 Status = Literal["active", "done", "archived"]
-Title = Annotated[str, Field(min_length=1, max_length=200)]
-Why = Annotated[str, Field(max_length=2000)]
+Title = Annotated[str, Field(min_length=1, max_length=limits.GOAL_TITLE)]
+Why = Annotated[str, Field(max_length=limits.GOAL_WHY)]
 
 
 class StepOut(BaseModel):

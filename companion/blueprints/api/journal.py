@@ -11,6 +11,7 @@ from typing import Literal
 from flask_login import current_user
 from pydantic import AwareDatetime, BaseModel, Field
 
+from companion import limits
 from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
 from companion.blueprints.journal import services
 from companion.errors import Invalid
@@ -35,11 +36,11 @@ class LogIn(Input):
     intensity: int | None = Field(default=None, ge=0, le=10, description="Required for a craving.")
     triggers: list[TriggerCode] = Field(default_factory=list, max_length=11)
     halt: list[HaltCode] = Field(default_factory=list, max_length=4)
-    emotion: str = Field(default="", max_length=60)
+    emotion: str = Field(default="", max_length=limits.EMOTION)
     skill: str | None = Field(default=None, max_length=80, description="A slug from GET /skills.")
     helped: int | None = Field(default=None, ge=1, le=5, description="How much the skill helped, 1 to 5.")
     outcome: Outcome | None = None
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.JOURNAL_NOTE)
 
 
 class LogOut(BaseModel):
@@ -84,7 +85,7 @@ class CheckinIn(Input):
     craving: int = Field(ge=0, le=10)
     used: bool
     sleep_hours: float | None = Field(default=None, ge=0, le=24)
-    note: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=limits.JOURNAL_NOTE)
 
 
 class CheckinOut(BaseModel):

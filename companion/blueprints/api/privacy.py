@@ -9,6 +9,7 @@ from flask import Response
 from flask_login import current_user
 from pydantic import BaseModel, ConfigDict, Field
 
+from companion import limits
 from companion.blueprints.api.goals import GoalOut
 from companion.blueprints.api.spec import Input, Query, QueryDatetime, endpoint
 from companion.blueprints.auth.sessions import clear_device, end_session
@@ -35,9 +36,9 @@ class ConsentOut(BaseModel):
 class ConsentIn(Input):
     counselor_id: int = Field(description="A counselor of my program (GET /counselors).")
     scopes: Annotated[list[ScopeCode], Field(min_length=1)]
-    purpose: str = Field(min_length=1, max_length=500)
+    purpose: str = Field(min_length=1, max_length=limits.CONSENT_PURPOSE)
     expires_on: date = Field(description="After today and within a year.")
-    signature: str = Field(min_length=2, max_length=200, description="My full name, typed.")
+    signature: str = Field(min_length=2, max_length=limits.SIGNATURE, description="My full name, typed.")
     medication_names: bool = Field(default=False, description="With the medication scope, also show the medications' "
                                                               "names (otherwise only adherence and missed doses).")
 

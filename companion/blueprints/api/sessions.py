@@ -9,6 +9,7 @@ from typing import Annotated
 from flask_login import current_user
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
+from companion import limits
 from companion.access import in_program
 from companion.blueprints.api.schemas import ZONES
 from companion.blueprints.api.spec import Input, Query, QueryDate, endpoint
@@ -47,15 +48,15 @@ class OccurrenceOut(BaseModel):
 
 
 class GroupIn(Input):
-    name: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
-    rrule: Annotated[Text, StringConstraints(min_length=1, max_length=500)] = Field(
+    name: Annotated[Text, StringConstraints(min_length=1, max_length=limits.GROUP_NAME)]
+    rrule: Annotated[Text, StringConstraints(min_length=1, max_length=limits.REPEAT_RULE)] = Field(
         description="RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=MO,WE,TH")
     dtstart: datetime = Field(description="The first session's local start, without offset, e.g. 2026-03-02T18:00.")
     timezone: Annotated[Text, StringConstraints(min_length=1, max_length=64)] = Field(
         description="IANA time zone name.", json_schema_extra={"enum": ZONES})
     duration_minutes: int = Field(ge=5, le=services.MAX_DURATION)
-    location: Annotated[Text, StringConstraints(max_length=200)] = ""
-    video_url: Annotated[Text, StringConstraints(max_length=500)] = ""
+    location: Annotated[Text, StringConstraints(max_length=limits.PLACE)] = ""
+    video_url: Annotated[Text, StringConstraints(max_length=limits.VIDEO_URL)] = ""
 
 
 class GroupOut(BaseModel):
@@ -78,8 +79,8 @@ class AppointmentIn(Input):
     participant_id: int
     starts_at: AwareDatetime = Field(description="ISO 8601 with offset.")
     duration_minutes: int = Field(ge=5, le=services.MAX_DURATION)
-    title: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
-    location: Annotated[Text, StringConstraints(max_length=200)] = ""
+    title: Annotated[Text, StringConstraints(min_length=1, max_length=limits.APPOINTMENT_TITLE)]
+    location: Annotated[Text, StringConstraints(max_length=limits.PLACE)] = ""
 
 
 class AppointmentOut(BaseModel):

@@ -6,6 +6,8 @@ from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from companion import limits
+from companion.forms import at_most
 from companion.i18n import LANGUAGES
 from companion.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from companion.timezones import zone_choices
@@ -42,7 +44,7 @@ class LoginForm(FlaskForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Your first name or a nickname"), validators=[DataRequired(_l("Enter a name we can greet you by.")), Length(max=100, message=_l("Use at most 100 characters."))],
+    name = StringField(_l("Your first name or a nickname"), validators=[DataRequired(_l("Enter a name we can greet you by.")), at_most(limits.USER_NAME)],
                        description=_l("Only you and the counselors you choose will see it."))
     email = EmailField(_l("E-mail"), validators=EMAIL_CHECKS, description=_l("Used to sign in and to reset your password."))
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Choose a password.")), *NEW_PASSWORD_LENGTH],
@@ -63,7 +65,7 @@ class ResetPasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name we can greet you by.")), Length(max=100, message=_l("Use at most 100 characters."))])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter a name we can greet you by.")), at_most(limits.USER_NAME)])
     timezone = timezone_field()
     language = language_field()
 

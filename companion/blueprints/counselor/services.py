@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, func, null, select, type_coerce
 
+from companion import limits
 from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
                               shared_goal_progress, shared_goals)
 from companion.blueprints.goals.services import replan_reminders
@@ -257,9 +258,9 @@ def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str =
     """Suggest a goal to a participant who consented; they accept or decline it."""
     consent_for(counselor, participant_id)
     errors = Errors()
-    title = clean_text(errors, "title", title, max_length=200, required=True, label=_("The title"))
-    why = clean_text(errors, "why", why, max_length=2000, label=_("Why it matters"))
-    steps = clean_text(errors, "steps", steps, max_length=5000, label=_("The steps"))
+    title = clean_text(errors, "title", title, max_length=limits.GOAL_TITLE, required=True, label=_("The title"))
+    why = clean_text(errors, "why", why, max_length=limits.GOAL_WHY, label=_("Why it matters"))
+    steps = clean_text(errors, "steps", steps, max_length=limits.SUGGESTED_STEPS, label=_("The steps"))
     errors.raise_if_any()
     suggestion = GoalSuggestion(user_id=participant_id, counselor_id=counselor.id, title=title, why=why, steps=steps)
     db.session.add(suggestion)
@@ -271,7 +272,7 @@ def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
     """Leave a note of encouragement on a goal shared with this counselor."""
     goal = shared_goal(counselor, goal_id)
     errors = Errors()
-    body = clean_text(errors, "body", body, max_length=1000, required=True, label=_("The note"))
+    body = clean_text(errors, "body", body, max_length=limits.ENCOURAGEMENT, required=True, label=_("The note"))
     errors.raise_if_any()
     note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
     db.session.add(note)

@@ -6,6 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from companion import limits
+from companion.forms import at_most
 from companion.models.goals import CATEGORY_LABELS
 
 CATEGORY_CHOICES = [SelectChoice(category.value, label) for category, label in CATEGORY_LABELS.items()]
@@ -13,8 +15,8 @@ BAD_DATE = _l("Enter a date like 2026-12-31, or leave it empty.")
 
 
 class GoalForm(FlaskForm):
-    title = StringField(_l("What is your goal?"), validators=[DataRequired(_l("Give your goal a short title.")), Length(max=200, message=_l("Use at most 200 characters."))])
-    why = TextAreaField(_l("Why it matters to you (optional)"), validators=[Optional(), Length(max=2000, message=_l("Use at most 2,000 characters."))],
+    title = StringField(_l("What is your goal?"), validators=[DataRequired(_l("Give your goal a short title.")), at_most(limits.GOAL_TITLE)])
+    why = TextAreaField(_l("Why it matters to you (optional)"), validators=[Optional(), at_most(limits.GOAL_WHY)],
                         description=_l("On a hard day, this can remind you why you started."))
     category = SelectField(_l("Category"), choices=CATEGORY_CHOICES, validate_choice=True)
     target_date = DateField(_l("Target date (optional)"), validators=[Optional()], description=_l("When you'd like to get there."))
@@ -29,12 +31,12 @@ class NewGoalForm(GoalForm):
 
 
 class StepForm(FlaskForm):
-    title = StringField(_l("Step"), validators=[DataRequired(_l("Write the step.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    title = StringField(_l("Step"), validators=[DataRequired(_l("Write the step.")), at_most(limits.GOAL_TITLE)])
     due_date = DateField(_l("Due date (optional)"), validators=[Optional()])
 
 
 class AddStepForm(StepForm):
-    title = StringField(_l("Add a small step"), validators=[DataRequired(_l("Write the step.")), Length(max=200, message=_l("Use at most 200 characters."))])
+    title = StringField(_l("Add a small step"), validators=[DataRequired(_l("Write the step.")), at_most(limits.GOAL_TITLE)])
 
 
 def date_errors_friendly(form: FlaskForm) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from companion import limits
 from companion.access import ME, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.goals.library import BY_SLUG
 from companion.errors import Invalid
@@ -16,8 +17,8 @@ from companion.extensions import db
 from companion.models import Encouragement, Goal, GoalCategory, GoalStatus, GoalStep, GoalSuggestion, StepEvent, User
 from companion.validation import Errors, clean_text
 
-TITLE_MAX = 200
-WHY_MAX = 2000
+TITLE_MAX = limits.GOAL_TITLE
+WHY_MAX = limits.GOAL_WHY
 MAX_STEPS = 50
 CATEGORIES = [c.value for c in GoalCategory]
 STATUSES = [s.value for s in GoalStatus]

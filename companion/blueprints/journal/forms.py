@@ -16,6 +16,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from companion import limits
+
 
 TRIGGER_LABELS = {
     "people": _l("People"), "places": _l("Places"), "things": _l("Things"), "emotions": _l("Emotions"), "stress": _l("Stress"),
@@ -63,7 +65,7 @@ class EntryForm(FlaskForm):
                            invalid_value_message=_l("Choose a number from 0 to 10."))
     triggers = SelectMultipleField(_l("What set it off?"), choices=options(TRIGGER_LABELS.items()), validate_choice=False)
     halt = SelectMultipleField(_l("HALT: were you…"), choices=options(HALT_LABELS.items()), validate_choice=False)
-    emotion = StringField(_l("The feeling"), validators=[Length(max=60, message=_l("Please keep this to 60 characters or fewer."))],
+    emotion = StringField(_l("The feeling"), validators=[Length(max=limits.EMOTION, message=_l("Please keep this to 60 characters or fewer."))],
                           description=_l("One word is enough, like anxious, lonely or bored."),
                           render_kw={"list": "emotion-list"})
     skill = SelectField(_l("The skill you tried"), choices=[], validate_choice=False)

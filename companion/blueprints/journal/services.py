@@ -17,11 +17,13 @@ from flask_babel import gettext as _, ngettext
 from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
+from companion import limits
 from companion.access import ME, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.journal import rollup
 from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
+from companion.i18n import N_
 from companion.models import User, utcnow
 from companion.models.journal import (
     HALT,
@@ -39,25 +41,19 @@ from companion.models.journal import (
     to_bits,
 )
 from companion.timezones import zone
+from companion.validation import Wording, clean_text
 
-NOTE_MAX = 2000
-EMOTION_MAX = 60
+NOTE_MAX = limits.JOURNAL_NOTE
+EMOTION_MAX = limits.EMOTION
 FUTURE_SLACK = timedelta(minutes=5)
 PAST_LIMIT = timedelta(days=7)
 PAGE_MAX = 200
+# The journal's own sentences for free text, with the numbers written the reader's way.
+WORDING = Wording(unstorable=N_("This text contains a character that cannot be saved (NUL). Please remove it."),
+                  too_long=N_("Please keep this to %(limit)s characters or fewer (it has %(count)s)."),
+                  number=format_number)
 MILESTONES = (1, 7, 14, 30, 60, 90, 180, 365)
 INSIGHT_PERIODS = (7, 30, 90)
-
-
-def _text(value: str | None, name: str, limit: int, errors: dict) -> str:
-    """Clean free text: no NUL characters (PostgreSQL cannot store them), at most ``limit`` characters."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        errors.setdefault(name, []).append(_("This text contains a character that cannot be saved (NUL). Please remove it."))
-    elif len(value) > limit:
-        errors.setdefault(name, []).append(_("Please keep this to %(limit)s characters or fewer (it has %(count)s).", limit=format_number(limit),
-                                                   count=format_number(len(value))))
-    return value
 
 
 def _digest(data: dict) -> str:
@@ -115,9 +111,9 @@ def set_favourite(user: User, slug: str, favourite: bool) -> None:
 
 def _custom_skill_fields(user: User, name: str, purpose: str, steps: str, current: CustomSkill | None) -> dict:
     errors: dict[str, list[str]] = {}
-    name = _text(name, "name", 80, errors)
-    purpose = _text(purpose, "purpose", 200, errors)
-    steps = _text(steps, "steps", NOTE_MAX, errors)
+    name = clean_text(errors, "name", name, max_length=limits.SKILL_NAME, wording=WORDING)
+    purpose = clean_text(errors, "purpose", purpose, max_length=limits.SKILL_PURPOSE, wording=WORDING)
+    steps = clean_text(errors, "steps", steps, max_length=NOTE_MAX, wording=WORDING)
     if not name and "name" not in errors:
         errors["name"] = ["Give the skill a short name."]
     lines = [line.strip() for line in steps.splitlines() if line.strip()]
@@ -212,8 +208,8 @@ def _entry_fields(user: User, *, kind, occurred_at, intensity, triggers, halt, e
     halt = list(halt or [])
     if any(code not in HALT for code in halt):
         errors["halt"] = ["Choose from hungry, angry, lonely and tired."]
-    emotion = _text(emotion, "emotion", EMOTION_MAX, errors)
-    note = _text(note, "note", NOTE_MAX, errors)
+    emotion = clean_text(errors, "emotion", emotion, max_length=EMOTION_MAX, wording=WORDING)
+    note = clean_text(errors, "note", note, max_length=NOTE_MAX, wording=WORDING)
     skill = (skill or "").strip() or None
     if skill is not None and skill not in skill_names(user):
         errors["skill"] = ["Choose a skill from the list."]
@@ -386,7 +382,7 @@ def save_checkin(user: User, *, checkin_id: uuid.UUID, day: date | None = None, 
     if sleep_hours is not None and (isinstance(sleep_hours, bool) or not isinstance(sleep_hours, int | float)
                                     or not 0 <= sleep_hours <= 24):
         errors["sleep_hours"] = ["Hours slept are between 0 and 24."]
-    note = _text(note, "note", NOTE_MAX, errors)
+    note = clean_text(errors, "note", note, max_length=NOTE_MAX, wording=WORDING)
     if errors:
         raise Invalid(_("Please check the fields marked below."), errors)
     fields = {"date": day, "mood": mood, "craving": craving, "used": used,

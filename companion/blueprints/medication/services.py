@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from companion import limits
 from companion.access import local_today, mine, owned
 from companion.blueprints.medication.schedule import local_day_bounds, occurrences, parse_time
 from companion.errors import Conflict, Invalid
@@ -35,9 +36,9 @@ MAT_MEDICATIONS = [
     "Acamprosate",
     "Disulfiram (Antabuse)",
 ]
-NAME_MAX = 100
-DOSE_MAX = 100
-REASON_MAX = 500
+NAME_MAX = limits.MEDICATION_NAME
+DOSE_MAX = limits.DOSE
+REASON_MAX = limits.DOSE_REASON
 TIMES_MAX = 6
 EVERY_DAYS_MIN, EVERY_DAYS_MAX = 2, 90
 MISSED_AFTER_CHOICES = (60, 120, 180, 240, 360, 720)

@@ -4,8 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
+from companion import limits
+from companion.forms import at_most
 from companion.models.privacy import SCOPE_LABELS
 
 
@@ -24,10 +26,10 @@ class ConsentForm(FlaskForm):
     medication_names = BooleanField(_l("With medication: also show the names of my medications"),
                                     description=_l("Without this, they see only how many doses you took or missed."))
     purpose = TextAreaField(_l("Why (the purpose)"), default="To support my treatment in the program.",
-                            validators=[DataRequired(_l("Say what the information is for.")), Length(max=500, message=_l("Use at most 500 characters."))])
+                            validators=[DataRequired(_l("Say what the information is for.")), at_most(limits.CONSENT_PURPOSE)])
     expires_on = DateField(_l("This consent ends on"), validators=[DataRequired(_l("Choose the date this consent ends."))],
                            description=_l("It stops by itself on this date. You can revoke it sooner at any time."))
-    signature = StringField(_l("Type your full name to sign"), validators=[DataRequired(_l("Type your full name to sign.")), Length(max=200, message=_l("Use at most 200 characters."))],
+    signature = StringField(_l("Type your full name to sign"), validators=[DataRequired(_l("Type your full name to sign.")), at_most(limits.SIGNATURE)],
                             description=_l("Typing your name here is your electronic signature."))
 
 

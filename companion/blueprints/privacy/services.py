@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from companion import limits
 from companion.access import local_today, program_members, program_people
 from companion.blueprints.privacy import ledger
 from companion.errors import Invalid, NotFound
@@ -59,7 +60,7 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
         errors.add("scopes", _("Choose from goals, check-ins, journal, attendance, medication and weekly check-ins."))
     if medication_names and Scope.MEDICATION not in scopes and "scopes" not in errors:
         errors.add("medication_names", _("Medication names are shared only with the medication scope."))
-    purpose = clean_text(errors, "purpose", purpose, max_length=500, required=True, label=_("The purpose"))
+    purpose = clean_text(errors, "purpose", purpose, max_length=limits.CONSENT_PURPOSE, required=True, label=_("The purpose"))
     today = local_today(participant)
     if expires_on is None:
         errors.add("expires_on", _("Choose the date this consent ends."))
@@ -67,7 +68,7 @@ def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_o
         errors.add("expires_on", _("Choose a date after today."))
     elif expires_on > today + timedelta(days=MAX_CONSENT_DAYS):
         errors.add("expires_on", _("Choose a date within a year. You can sign a new consent then."))
-    signature = clean_text(errors, "signature", signature, max_length=200, required=True, label=_("Your signature"))
+    signature = clean_text(errors, "signature", signature, max_length=limits.SIGNATURE, required=True, label=_("Your signature"))
     if signature and len(signature) < 2:
         errors.add("signature", _("Type your full name to sign."))
     errors.raise_if_any()

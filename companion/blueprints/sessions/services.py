@@ -13,10 +13,12 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from sqlalchemy import String, bindparam, delete, literal, null, select, union_all
 from sqlalchemy.orm import selectinload
 
+from companion import limits
 from companion.access import ME, active_consents_to, mine_columns, prepared, program_members, read_mine
 from companion.blueprints.privacy import ledger
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
+from companion.i18n import N_
 from companion.models import (
     Appointment,
     Attendance,
@@ -30,6 +32,7 @@ from companion.models import (
 )
 from companion.models.base import UTCDateTime, utcnow
 from companion.timezones import is_valid_zone, zone
+from companion.validation import Wording, clean_text
 
 WEEKDAYS = [("MO", _l("Monday")), ("TU", _l("Tuesday")), ("WE", _l("Wednesday")), ("TH", _l("Thursday")), ("FR", _l("Friday")),
             ("SA", _l("Saturday")), ("SU", _l("Sunday"))]
@@ -79,22 +82,24 @@ def parse_key(key: str) -> tuple[str, int, datetime | None]:
     return "group", int(match.group(1)), start
 
 
-def clean_text(name: str, value: str | None, *, max_length: int, required: bool = False,
-               label: str = "") -> str:
-    """A trimmed single text value, or Invalid naming the field."""
-    value = (value or "").strip()
-    if "\x00" in value:
-        raise Invalid.field(name, _("%(label)s contains a character we cannot store.", label=label))
-    if required and not value:
-        raise Invalid.field(name, _("%(label)s is required.", label=label))
-    if len(value) > max_length:
-        raise Invalid.field(name, _("%(label)s may have at most %(max_length)s characters.", label=label, max_length=max_length))
+# The sessions' own sentences for text, as their pages and tests have them.
+WORDING = Wording(unstorable=N_("%(label)s contains a character we cannot store."),
+                  empty=N_("%(label)s is required."),
+                  too_long=N_("%(label)s may have at most %(max_length)s characters."))
+
+
+def checked_text(name: str, value: str | None, *, max_length: int, required: bool = False, label: str) -> str:
+    """One text field cleaned by ``validation.clean_text``; Invalid naming the field at its first problem."""
+    errors: dict[str, list[str]] = {}
+    value = clean_text(errors, name, value, max_length=max_length, required=required, label=label, wording=WORDING)
+    if errors:
+        raise Invalid.field(name, errors[name][0])
     return value
 
 
 def clean_url(value: str | None) -> str:
     """An optional http(s) link for joining by video."""
-    value = clean_text("video_url", value, max_length=500, label=_("The video link"))
+    value = checked_text("video_url", value, max_length=limits.VIDEO_URL, label=_("The video link"))
     if not value:
         return ""
     parts = urlsplit(value)
@@ -131,7 +136,7 @@ def rule_days(rule_text: str) -> list[str]:
 
 def parse_rule(rule_text: str | None, start: datetime) -> tuple[str, rrule]:
     """The normalised RRULE value and its rule from the local naive ``start``; Invalid with the reason."""
-    text = clean_text("rrule", rule_text, max_length=500, required=True, label=_("The repeat rule"))
+    text = checked_text("rrule", rule_text, max_length=limits.REPEAT_RULE, required=True, label=_("The repeat rule"))
     text = re.sub(r"^RRULE:", "", text, flags=re.IGNORECASE).strip().upper()
     if "\n" in text or "DTSTART" in text or ":" in text:
         raise Invalid.field("rrule", _("Give only the rule itself, such as FREQ=WEEKLY;BYDAY=MO,WE."))
@@ -385,10 +390,10 @@ def _check_group_fields(*, name, rule_text, start_date, start_time, timezone, du
     errors: dict[str, list[str]] = {}
     values = {}
     checks = {
-        "name": lambda: clean_text("name", name, max_length=200, required=True, label=_("The name")),
+        "name": lambda: checked_text("name", name, max_length=limits.GROUP_NAME, required=True, label=_("The name")),
         "timezone": lambda: clean_zone(timezone),
         "duration_minutes": lambda: clean_duration(duration_minutes),
-        "location": lambda: clean_text("location", location, max_length=200, label=_("The place")),
+        "location": lambda: checked_text("location", location, max_length=limits.PLACE, label=_("The place")),
         "video_url": lambda: clean_url(video_url),
     }
     for key, check in checks.items():
@@ -549,9 +554,9 @@ def create_appointment(staff: User, participant: User, *, starts_at: datetime, d
     errors: dict[str, list[str]] = {}
     values = {}
     for key, check in {
-        "title": lambda: clean_text("title", title, max_length=200, required=True, label=_("The title")),
+        "title": lambda: checked_text("title", title, max_length=limits.APPOINTMENT_TITLE, required=True, label=_("The title")),
         "duration_minutes": lambda: clean_duration(duration_minutes),
-        "location": lambda: clean_text("location", location, max_length=200, label=_("The place")),
+        "location": lambda: checked_text("location", location, max_length=limits.PLACE, label=_("The place")),
     }.items():
         try:
             values[key] = check()

@@ -10,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import Length, Optional, ValidationError
 
+from companion import limits
+from companion.forms import at_most
 from companion.blueprints.support.library import DAY_NAMES, SEARCH_TYPES, TIMES_OF_DAY, type_name
 
 MAX_ROWS = 20
@@ -46,8 +48,8 @@ class ReminderForm(FlaskForm):
 class ContactForm(Form):
     """A person (or place) with an optional phone number."""
 
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200, message=_l("Use at most 200 characters."))])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40, message=_l("Use at most 40 characters."))])
+    name = StringField(_l("Name"), validators=[Optional(), at_most(limits.CONTACT_NAME)])
+    phone = StringField(_l("Phone"), validators=[Optional(), at_most(limits.PHONE)])
 
 
 def lines_field(label: str, description: str = "") -> TextAreaField:

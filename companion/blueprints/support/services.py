@@ -35,6 +35,7 @@ from companion.models import (
 )
 from companion.phones import plan_lines
 from companion.timezones import zone
+from companion.validation import Errors, clean_text
 
 DEFAULT_ZONE = "America/New_York"
 MAX_ITEMS = 20
@@ -42,32 +43,8 @@ MAX_ITEM = 500
 PHONE = re.compile(r"^[0-9+()\-. ,*#]{0,40}$")
 
 
-class _Errors(dict):
-    def add(self, name: str, message: str) -> None:
-        self.setdefault(name, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise Invalid(_("Please check the highlighted fields."), dict(self))
-
-
-def _clean(errors: _Errors, name: str, value, *, limit: int, label: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        errors.add(name, _("%(label)s must be text.", label=label))
-        return ""
-    value = value.strip()
-    if "\x00" in value:
-        errors.add(name, _("%(label)s contains a character we can't store. Please retype it.", label=label))
-    elif len(value) > limit:
-        errors.add(name, _("%(label)s can be at most %(max)s characters (it has %(count)s).", label=label, max=limit,
-                                 count=len(value)))
-    return value
-
-
-def _clean_phone(errors: _Errors, name: str, value, label: str = "The phone number") -> str:
-    phone = _clean(errors, name, value, limit=40, label=label)
+def _clean_phone(errors: Errors, name: str, value, label: str = "The phone number") -> str:
+    phone = clean_text(errors, name, value, max_length=40, label=label)
     if phone and not PHONE.match(phone):
         errors.add(name, _("%(label)s can hold only digits, spaces and + ( ) - . * #.", label=label))
     return phone
@@ -435,12 +412,12 @@ def program_resources(program: Program | None) -> list[ProgramResource]:
 
 def add_resource(program: Program, data: dict) -> ProgramResource:
     """Add a local service to a program's support page."""
-    errors = _Errors()
-    name = _clean(errors, "name", data.get("name"), limit=200, label=_("The name"))
+    errors = Errors()
+    name = clean_text(errors, "name", data.get("name"), max_length=200, label=_("The name"))
     if not name and "name" not in errors:
         errors.add("name", _("Give the service a name."))
-    description = _clean(errors, "description", data.get("description"), limit=2000, label=_("The description"))
-    url = _clean(errors, "url", data.get("url"), limit=2000, label=_("The web address"))
+    description = clean_text(errors, "description", data.get("description"), max_length=2000, label=_("The description"))
+    url = clean_text(errors, "url", data.get("url"), max_length=2000, label=_("The web address"))
     if url and not re.match(r"^https?://\S+$", url):
         errors.add("url", _("The web address must start with https://."))
     phone = _clean_phone(errors, "phone", data.get("phone"))
@@ -482,7 +459,7 @@ def safety_plan_for(user: User) -> tuple[dict, datetime | None]:
     return content, plan.updated_at
 
 
-def _clean_list(errors: _Errors, name: str, items, label: str) -> list[str]:
+def _clean_list(errors: Errors, name: str, items, label: str) -> list[str]:
     if items is None:
         return []
     if not isinstance(items, list):
@@ -490,7 +467,7 @@ def _clean_list(errors: _Errors, name: str, items, label: str) -> list[str]:
         return []
     cleaned = []
     for item in items:
-        text = _clean(errors, name, item, limit=MAX_ITEM, label=_("Each line"))
+        text = clean_text(errors, name, item, max_length=MAX_ITEM, label=_("Each line"))
         if text:
             cleaned.append(text)
     if len(cleaned) > MAX_ITEMS:
@@ -498,7 +475,7 @@ def _clean_list(errors: _Errors, name: str, items, label: str) -> list[str]:
     return cleaned
 
 
-def _clean_contacts(errors: _Errors, name: str, items, label: str) -> list[dict]:
+def _clean_contacts(errors: Errors, name: str, items, label: str) -> list[dict]:
     if items is None:
         return []
     if not isinstance(items, list):
@@ -509,7 +486,7 @@ def _clean_contacts(errors: _Errors, name: str, items, label: str) -> list[dict]
         if not isinstance(item, dict):
             errors.add(name, _("Each entry needs a name and, if you like, a phone number."))
             continue
-        who = _clean(errors, name, item.get("name"), limit=200, label=_("A name"))
+        who = clean_text(errors, name, item.get("name"), max_length=200, label=_("A name"))
         phone = _clean_phone(errors, name, item.get("phone"))
         if phone and not who:
             errors.add(name, _("Give each phone number a name, so you know who you are calling."))
@@ -522,7 +499,7 @@ def _clean_contacts(errors: _Errors, name: str, items, label: str) -> list[dict]
 
 def save_safety_plan(user: User, data: dict) -> tuple[dict, datetime]:
     """Replace this person's safety plan with ``data`` (the six steps and, optionally, reasons for living)."""
-    errors = _Errors()
+    errors = Errors()
     content = {}
     for key in SAFETY_KEYS:
         if key in PEOPLE_STEPS:
@@ -568,10 +545,10 @@ def save_aftercare_plan(participant: User, data: dict, author: User, *, expected
     ``aftercare_version`` the author's form was built from), a plan changed since by someone else is not
     overwritten: a ``Conflict`` is raised and nothing is saved.
     """
-    errors = _Errors()
-    follow_up = _clean(errors, "follow_up", data.get("follow_up"), limit=4000, label=_("Follow-up care"))
-    meetings = _clean(errors, "meetings", data.get("meetings"), limit=4000, label=_("Meetings"))
-    sponsor_name = _clean(errors, "sponsor_name", data.get("sponsor_name"), limit=200, label=_("The name"))
+    errors = Errors()
+    follow_up = clean_text(errors, "follow_up", data.get("follow_up"), max_length=4000, label=_("Follow-up care"))
+    meetings = clean_text(errors, "meetings", data.get("meetings"), max_length=4000, label=_("Meetings"))
+    sponsor_name = clean_text(errors, "sponsor_name", data.get("sponsor_name"), max_length=200, label=_("The name"))
     sponsor_phone = _clean_phone(errors, "sponsor_phone", data.get("sponsor_phone"))
     if sponsor_phone and not sponsor_name and not errors.keys() & {"sponsor_name", "sponsor_phone"}:
         errors.add("sponsor_name", _("Give the sponsor's or mentor's name with their phone number."))
