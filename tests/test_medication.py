@@ -492,10 +492,17 @@ def test_the_caseload_reads_medication_in_the_same_statements_for_any_caseload(c
 
 def test_the_counselors_participant_page_shows_adherence_under_the_scope(client, auth, clinic, make_consent):
     med(clinic.alex, name="Buprenorphine")
-    make_consent(clinic.alex, clinic.counselor, scopes=("goals", "medication"))
+    consent = make_consent(clinic.alex, clinic.counselor, scopes=("goals", "medication"))
     auth.login("jordan@example.org")
     page = client.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True)
     assert "Last 7 days" in page and "Buprenorphine" not in page
+    consent.medication_names = True
+    db.session.commit()
+    page = client.get(f"/caseload/{clinic.alex.id}").get_data(as_text=True)
+    assert "Buprenorphine" in page
+    whats = db.session.scalars(select(DisclosureEntry.what).order_by(DisclosureEntry.id)).all()
+    assert "medication adherence" in whats[0] and "with names" not in whats[0]
+    assert "medication adherence with names" in whats[1]
 
 
 # Export, deletion and the demo

@@ -177,6 +177,8 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
         if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
+    if medication and medication["names"]:  # the page lists them: the ledger says so, as the API's read does
+        shown[shown.index(SCOPE_WORDS[Scope.MEDICATION])] = N_("medication adherence with names")
     ledger.record(counselor, [consent], "view", "participant page: " + ", ".join(shown))
     return {"participant": participant, "consent": consent, "goals": goals, "notes": notes,
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
