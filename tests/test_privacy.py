@@ -36,6 +36,18 @@ def test_a_consent_names_every_element_of_a_part_2_consent(client, auth, clinic)
     assert consent.program_name == "Riverside IOP" and "revoke" in consent.revocation_statement
 
 
+@pytest.mark.parametrize("language, plain, legal", [
+    ("en", "the program that holds your information and shares it", "who discloses it"),
+    ("es", "el programa que guarda tu información y la comparte", "quien lo divulga"),
+])
+def test_the_consent_names_who_discloses_in_plain_words(client, auth, clinic, language, plain, legal):
+    clinic.alex.language = language
+    db.session.commit()
+    auth.login("alex@example.org")
+    page = client.get("/privacy/consents/new").get_data(as_text=True)
+    assert f"<strong>Riverside IOP</strong> ({plain})" in page and legal not in page
+
+
 @pytest.mark.parametrize("changes, field", [
     ({"counselor_id": ""}, "counselor_id"),
     ({"scopes": []}, "scopes"),
