@@ -167,3 +167,20 @@ def test_every_script_word_is_looked_up_by_a_script_and_every_looked_up_word_is_
     catalogued = {_english(text) for text in SCRIPT_TEXT}
     assert catalogued - looked_up == set(), "catalogued but shown without t()"
     assert looked_up - catalogued == set(), "looked up but not in companion/script_text.py"
+
+
+def test_a_counselors_note_reaches_a_spanish_speakers_inbox_in_spanish(app, alex, counselor):
+    from datetime import UTC, datetime
+
+    from companion.models import Encouragement, Goal
+
+    spanish(alex)
+    goal = Goal(user_id=alex.id, title="Dormir a las once", shared=True)
+    db.session.add(goal)
+    db.session.flush()
+    db.session.add(Encouragement(goal_id=goal.id, user_id=alex.id, counselor_id=counselor.id, body="¡Bien hecho!",
+                                 created_at=datetime.now(UTC) - timedelta(minutes=2)))
+    db.session.commit()
+    dispatch(now=datetime.now(UTC))
+    titles = db.session.scalars(select(Notification.title).where(Notification.user_id == alex.id)).all()
+    assert titles == [f"{counselor.name} te dejó una nota"]

@@ -57,6 +57,7 @@ def new_notes(start: datetime, end: datetime, user_ids: Collection[int] | None) 
     for note, counselor in db.session.execute(query):
         at = note.created_at + NOTE_DELAY
         if start <= at < end:
-            who = counselor or "Your counselor"
-            yield Planned(user_id=note.user_id, source_id=str(note.id), at=at, title=f"{who} left you a note",
+            title = (_l("%(name)s left you a note", name=counselor) if counselor
+                     else _l("Your counselor left you a note"))  # in the person's language, as on Today
+            yield Planned(user_id=note.user_id, source_id=str(note.id), at=at, title=title,
                           url=f"/goals/{note.goal_id}#notes-heading")
