@@ -486,3 +486,26 @@ def test_a_worker_dying_while_recording_inbox_items_leaves_each_there_once(app, 
     assert dispatch(due + timedelta(minutes=2), plan_first=False).sent == 3
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 3
     assert db.session.scalar(select(func.count(func.distinct(Notification.reminder_id)))) == 3
+
+
+def test_each_reminder_e_mail_is_whole_with_its_own_recipient_date_and_message_id(app, make_group, alex, make_user,
+                                                                                  program, smtp_server):
+    app.config["MAIL_DEFAULT_SENDER"] = "Compañía de apoyo <avisos@example.org>"
+    sam = make_user(email="sam@example.org", name="Sam", program=program, language="es")
+    for person in (alex, sam):
+        services.update_settings(person, lead_minutes=[60], channels=["email"])
+    make_group([alex, sam], start_date=date(2026, 1, 5))
+    assert dispatch(SESSION - timedelta(hours=1)).sent == 2
+    mails = {mail["To"]: mail for mail in smtp_server.inbox.messages}
+    assert set(mails) == {"alex@example.org", "sam@example.org"}
+    ids = {row.user_id: row.id for row in rows(occurrence_at=SESSION)}
+    for person in (alex, sam):
+        mail = mails[person.email]
+        assert mail["From"] == "Compañía de apoyo <avisos@example.org>"
+        assert mail["Message-ID"] == f"<reminder-{ids[person.id]}@localhost>"
+        assert mail["Date"] is not None and mail.get_content_type() == "text/plain"
+    assert mails["sam@example.org"]["Subject"] == "Companion: tienes un recordatorio"
+    assert "Abre Companion para verlo." in mails["sam@example.org"].get_content()
+    assert mails["alex@example.org"].get_content().startswith("Open Companion to see it.")
+    for raw in smtp_server.inbox.raw:  # SMTP's lines end in CRLF (RFC 5321 2.3.8): no bare LF on the wire
+        assert b"\n" not in raw.replace(b"\r\n", b"")

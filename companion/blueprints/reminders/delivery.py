@@ -11,8 +11,11 @@ import smtplib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import parsedate_to_datetime
+from email.mime.text import MIMEText
+from email.policy import SMTPUTF8, compat32
+from email.utils import formataddr, formatdate, parseaddr, parsedate_to_datetime
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -65,18 +68,57 @@ def inbox_values(row: Reminder, user: User) -> dict:
                 url=row.url or "/")
 
 
-def email_message(row: Reminder, user: User, settings: ReminderSettings, config) -> EmailMessage:
+@dataclass(frozen=True)
+class Mail:
+    """One e-mail as the SMTP server takes it: the envelope and the message's bytes."""
+
+    sender: str
+    recipient: str
+    data: bytes
+    options: tuple[str, ...] = ()
+
+
+_SHARED: dict[tuple, bytes] = {}  # (From, Subject, text) -> the headers and body every such e-mail shares
+_WIRE = compat32.clone(linesep="\r\n")  # smtplib sends bytes as they are: the lines must end in CRLF already
+
+
+def _shared_part(sender: str, subject: str, text: str) -> bytes:
+    """The From, Subject, MIME headers and body of an e-mail, made once for every message that says the same.
+
+    The stdlib's ``EmailMessage`` with its default policy costs several milliseconds a message to build and
+    serialise, which made e-mail the slowest channel; the classic API makes the same bytes for a fraction
+    of that, and one person's discreet reminders (or a group's) share them entirely.
+    """
+    key = (sender, subject, text)
+    part = _SHARED.get(key)
+    if part is None:
+        message = MIMEText(text, "plain", "utf-8")
+        name, address = parseaddr(sender)
+        message["From"] = formataddr((name, address), charset="utf-8") if name else address
+        message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+        if len(_SHARED) > 10_000:
+            _SHARED.clear()
+        part = _SHARED[key] = message.as_bytes(policy=_WIRE)
+    return part
+
+
+def email_message(row: Reminder, user: User, settings: ReminderSettings, config) -> Mail:
     """The reminder's e-mail; its Message-ID names the row, so a repeat after a crash is the same message."""
     subject, body = message_text(row, user, settings)
-    message = EmailMessage()
-    message["From"] = config["MAIL_DEFAULT_SENDER"]
-    message["To"] = user.email
-    message["Subject"] = subject
-    message["Message-ID"] = f"<reminder-{row.id}@{urlsplit(absolute_path('/')).hostname or 'localhost'}>"
     link = absolute_path(INBOX_URL if settings.discreet else row.url or "/")
     footer = _("You can change or turn off these reminders in Companion's settings.")
-    message.set_content(f"{body}\n\n{link}\n\n{footer}\n")
-    return message
+    text = f"{body}\n\n{link}\n\n{footer}\n"
+    sender = config["MAIL_DEFAULT_SENDER"]
+    message_id = f"<reminder-{row.id}@{urlsplit(absolute_path('/')).hostname or 'localhost'}>"
+    envelope = parseaddr(sender)[1] or sender
+    if not user.email.isascii():  # an internationalised address: the SMTPUTF8 extension, built in full
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"], message["Message-ID"] = sender, user.email, subject, message_id
+        message["Date"] = formatdate(usegmt=True)
+        message.set_content(text)
+        return Mail(envelope, user.email, message.as_bytes(policy=SMTPUTF8), ("SMTPUTF8",))
+    personal = f"To: {user.email}\r\nMessage-ID: {message_id}\r\nDate: {formatdate(usegmt=True)}\r\n".encode()
+    return Mail(envelope, user.email, personal + _shared_part(sender, subject, text))
 
 
 class Mailer:
@@ -97,14 +139,14 @@ class Mailer:
             smtp.login(self.username, self.password)
         return smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, mail: Mail) -> None:
         """Send one message; raises DeliveryFailed. A kept connection the server closed meanwhile is opened again once."""
         for attempt in (1, 2):
             reused = self.smtp is not None
             try:
                 if self.smtp is None:
                     self.smtp = self._connect()
-                self.smtp.send_message(message)
+                self.smtp.sendmail(mail.sender, [mail.recipient], mail.data, mail_options=mail.options)
                 return
             except smtplib.SMTPServerDisconnected as error:
                 self.close()
