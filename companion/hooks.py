@@ -40,7 +40,7 @@ def protect_forms() -> None:
 def register(app: Flask) -> None:
     """Add the request hooks, in the order the module's docstring gives."""
     from companion import compression, i18n, static_files
-    from companion.blueprints.auth.sessions import enforce_session_limits
+    from companion.blueprints.auth.sign_in_sessions import enforce_session_limits
     from companion.blueprints.pwa.routes import keep_locked
     from companion.blueprints.support.routes import allow_feed_uploads
     from companion.security import set_security_headers

@@ -116,7 +116,7 @@ def test_other_devices_are_signed_out_on_the_server(app, client, auth, participa
 def test_the_server_side_session_is_read_with_the_user_in_one_statement(app, client, auth, participant, count_queries):
     from flask import session
 
-    from companion.blueprints.auth.sessions import load_user
+    from companion.blueprints.auth.sign_in_sessions import load_user
 
     auth.login("alex@example.org")
     with client.session_transaction() as cookie:

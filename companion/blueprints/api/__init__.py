@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from companion.blueprints.api import docs, goals, journal, me, medication, privacy, reminders, session, sessions, support, weekly  # noqa: E402,F401
+from companion.blueprints.api import docs, goals, journal, me, medication, privacy, reminders, sessions, sign_in, support, weekly  # noqa: E402,F401

@@ -3,7 +3,7 @@
 from flask_login import current_user
 
 from companion.blueprints.api.schemas import ProfileIn, UserOut
-from companion.blueprints.api.session import user_body
+from companion.blueprints.api.sign_in import user_body
 from companion.blueprints.api.spec import endpoint
 from companion.blueprints.auth import services
 

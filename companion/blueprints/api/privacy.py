@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from companion import limits
 from companion.blueprints.api.goals import GoalOut
 from companion.blueprints.api.spec import Input, Query, QueryDatetime, endpoint
-from companion.blueprints.auth.sessions import clear_device, end_session
+from companion.blueprints.auth.sign_in_sessions import clear_device, end_session
 from companion.blueprints.counselor import services as counselor_services
 from companion.blueprints.privacy import fhir, ledger, services
 from companion.models import Role

@@ -112,7 +112,7 @@ def list_sessions(query: SessionsQuery):
     """My group sessions and appointments on the local dates from `from` to `to` (staff: the program's)."""
     tz = zone(current_user.timezone)
     first = query.from_ or datetime.now(tz).date()
-    last = query.to or first + timedelta(days=13)
+    last = query.to or first + timedelta(days=services.AGENDA_DAYS - 1)
     if last < first:
         raise Invalid.field("to", _("`to` is on or after `from`."))
     if (last - first).days >= MAX_RANGE_DAYS:

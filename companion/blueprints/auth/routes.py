@@ -14,7 +14,7 @@ from companion.blueprints.auth.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from companion.blueprints.auth.sessions import (
+from companion.blueprints.auth.sign_in_sessions import (
     clear_device,
     end_session,
     safe_next,

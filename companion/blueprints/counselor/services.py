@@ -13,10 +13,10 @@ from sqlalchemy import Date, case, func, null, select, type_coerce
 from companion import limits
 from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
                               shared_goal_progress, shared_goals)
-from companion.blueprints.goals.services import replan_reminders
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
 from companion.blueprints.weekly import services as weekly_services
+from companion.blueprints.reminders.planner import replan
 from companion.blueprints.privacy import ledger
 from companion.extensions import db
 from companion.i18n import N_
@@ -279,7 +279,7 @@ def encourage(counselor: User, goal_id: int, body: str) -> Encouragement:
     note = Encouragement(goal_id=goal.id, user_id=goal.user_id, counselor_id=counselor.id, body=body)
     db.session.add(note)
     db.session.commit()
-    replan_reminders(goal.user_id)  # the inbox (and push, if the person wants it) tells them
+    replan([goal.user_id])  # the inbox (and push, if the person wants it) tells them
     return note
 
 

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from companion.blueprints.auth.sessions import safe_next
+from companion.blueprints.auth.sign_in_sessions import safe_next
 from companion.blueprints.goals import bp, services
 from companion.blueprints.goals.forms import AddStepForm, GoalForm, NewGoalForm, StepForm, date_errors_friendly
 from companion.blueprints.goals.library import TEMPLATES

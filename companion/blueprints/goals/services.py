@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, selectinload
 from companion import limits
 from companion.access import ME, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.goals.library import BY_SLUG
+from companion.blueprints.reminders.planner import replan
 from companion.errors import Invalid
 from companion.extensions import db
 from companion.models import Encouragement, Goal, GoalCategory, GoalStatus, GoalStep, GoalSuggestion, StepEvent, User
@@ -22,7 +23,6 @@ WHY_MAX = limits.GOAL_WHY
 MAX_STEPS = 50
 CATEGORIES = [c.value for c in GoalCategory]
 STATUSES = [s.value for s in GoalStatus]
-UNSET = object()
 
 
 def goals_for(user: User, statuses: list[str] | None = None) -> list[Goal]:
@@ -92,7 +92,7 @@ def create_goal(user: User, *, title: str, why: str = "", category: str = "recov
     db.session.add(goal)
     db.session.commit()
     if any(step.due_date for step in new_steps):
-        replan_reminders(user.id)
+        replan([user.id])
     return goal
 
 
@@ -107,13 +107,6 @@ def update_goal(user: User, goal: Goal, changes: dict) -> Goal:
         setattr(goal, name, value)
     db.session.commit()
     return goal
-
-
-def replan_reminders(user_id: int) -> None:
-    """Re-plan a person's reminders after a step's due date changed (done steps are skipped at sending)."""
-    from companion.blueprints.reminders.planner import replan
-
-    replan([user_id])
 
 
 def delete_goal(goal: Goal) -> None:
@@ -143,7 +136,7 @@ def add_step(goal: Goal, *, title: str, due_date: date | None = None, position: 
     _renumber(steps)
     db.session.commit()
     if due_date is not None:
-        replan_reminders(goal.user_id)
+        replan([goal.user_id])
     return step
 
 
@@ -175,7 +168,7 @@ def update_step(user: User, step: GoalStep, changes: dict) -> GoalStep:
         # The same client id arrived twice at once: the other request applied it.
         db.session.rollback()
     if "due_date" in changes:
-        replan_reminders(user.id)
+        replan([user.id])
     return step
 
 

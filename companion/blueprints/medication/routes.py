@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from companion.blueprints.auth.sessions import safe_next
+from companion.blueprints.auth.sign_in_sessions import safe_next
 from companion.blueprints.journal.forms import EmptyForm
 from companion.blueprints.medication import bp, services
 from companion.blueprints.medication.forms import DoseForm, MedicationForm, optional_int

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from companion import limits
 from companion.access import local_today, mine, owned
 from companion.blueprints.medication.schedule import local_day_bounds, occurrences, parse_time
+from companion.blueprints.reminders.planner import replan
 from companion.errors import Conflict, Invalid
 from companion.extensions import db
 from companion.models import User, utcnow
@@ -147,12 +148,6 @@ def _medication_fields(user: User, *, name, dose, times, weekdays, every_days, s
             "missed_after_minutes": missed_after_minutes}
 
 
-def _replan(user: User) -> None:
-    from companion.blueprints.reminders.planner import replan
-
-    replan([user.id])
-
-
 def create_medication(user: User, *, name: str, dose: str | None = None, times=("08:00",), weekdays=None,
                       every_days: int | None = None, start_date: date | None = None, end_date: date | None = None,
                       clinic_dosed: bool = False, reminders: bool = True, missed_after_minutes: int = 180,
@@ -165,7 +160,7 @@ def create_medication(user: User, *, name: str, dose: str | None = None, times=(
     medication = Medication(user_id=user.id, **fields)
     db.session.add(medication)
     db.session.commit()
-    _replan(user)
+    replan([user.id])
     return medication
 
 
@@ -187,7 +182,7 @@ def update_medication(user: User, medication_id, **changes) -> Medication:
     for key, value in fields.items():
         setattr(medication, key, value)
     db.session.commit()
-    _replan(user)
+    replan([user.id])
     return medication
 
 
@@ -195,7 +190,7 @@ def delete_medication(user: User, medication_id) -> None:
     """Remove a medication with every dose marked for it."""
     db.session.delete(medication_for(user, medication_id))
     db.session.commit()
-    _replan(user)
+    replan([user.id])
 
 
 def describe_schedule(medication: Medication) -> str:
@@ -383,7 +378,7 @@ def snooze_dose(user: User, *, medication_id, scheduled_for: datetime, now: date
         db.session.add(dose)
     dose.snoozed_until, dose.recorded_at = until, now
     db.session.commit()
-    _replan(user)
+    replan([user.id])
     return until
 
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from companion.access import local_today
-from companion.blueprints.auth.sessions import clear_device, end_session
+from companion.blueprints.auth.sign_in_sessions import clear_device, end_session
 from companion.blueprints.goals import services as goal_services
 from companion.blueprints.journal import charts, services as journal_services
 from companion.blueprints.journal.forms import TRIGGER_LABELS

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import (Response, current_app, flash, redirect, render_template, request, session, url_for)
 from flask_login import current_user, login_required
 
-from companion.blueprints.auth.sessions import clear_device, end_session, safe_next
+from companion.blueprints.auth.sign_in_sessions import clear_device, end_session, safe_next
 from companion.blueprints.pwa import bp, services
 from companion.blueprints.pwa.forms import PinForm, RemovePinForm, UnlockForm
 from companion.blueprints.journal.forms import MOOD_LABELS

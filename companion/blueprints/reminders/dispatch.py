@@ -48,7 +48,7 @@ from companion.blueprints.reminders.delivery import (
     DeliveryFailed, Mailer, Outbox, PushAnswer, PushRequest, email_message, encrypt, inbox_values, post_push,
     push_headers, push_payload)
 from companion.blueprints.reminders.planner import plan
-from companion.blueprints.reminders.services import settings_map
+from companion.blueprints.reminders.settings import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
 from companion.i18n import DEFAULT_LANGUAGE

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from companion.blueprints.reminders.services import settings_map
+from companion.blueprints.reminders.settings import settings_map
 from companion.blueprints.reminders.sources import SOURCES
 from companion.extensions import db
 from companion.i18n import DEFAULT_LANGUAGE

@@ -5,9 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
-import secrets
 from flask_babel import gettext as _
-from collections.abc import Collection
 from datetime import time
 from urllib.parse import urlsplit
 
@@ -15,44 +13,18 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from companion.access import mine, mine_columns
+from companion.blueprints.reminders.planner import replan
+from companion.blueprints.reminders.settings import new_token, settings_for
 from companion.errors import Invalid
 from companion.extensions import db
 from companion.models import Notification, PushSubscription, ReminderSettings, User
 from companion.models.base import utcnow
 from companion.netguard import allowed_address, resolve
-from companion.models.reminders import DEFAULT_CHANNELS, DEFAULT_LEADS
 
 CHANNELS = ("push", "email", "inapp")
 MAX_LEAD = 7 * 24 * 60
 MAX_LEADS = 5
 UNSET = object()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def defaults(user_id: int) -> ReminderSettings:
-    return ReminderSettings(user_id=user_id, lead_minutes=list(DEFAULT_LEADS), channels=list(DEFAULT_CHANNELS),
-                            quiet_start=None, quiet_end=None, checkin_time=None, goal_steps=True, discreet=True,
-                            calendar_token=new_token())
-
-
-def settings_for(user: User) -> ReminderSettings:
-    """The person's reminder settings, created with the defaults on first use."""
-    settings = db.session.get(ReminderSettings, user.id)
-    if settings is None:
-        settings = defaults(user.id)
-        db.session.add(settings)
-        db.session.commit()
-    return settings
-
-
-def settings_map(user_ids: Collection[int]) -> dict[int, ReminderSettings]:
-    """Settings of many people at once; the defaults (not stored) for those without any."""
-    found = {s.user_id: s for s in db.session.scalars(
-        select(ReminderSettings).where(ReminderSettings.user_id.in_(list(user_ids))))} if user_ids else {}
-    return {uid: found.get(uid) or defaults(uid) for uid in user_ids}
 
 
 def _clean_leads(leads) -> list[int]:
@@ -105,8 +77,6 @@ def update_settings(user: User, *, lead_minutes=UNSET, channels=UNSET, quiet_sta
     for name, value in values.items():
         setattr(settings, name, value)
     db.session.commit()
-    from companion.blueprints.reminders.planner import replan
-
     replan([user.id])
     return settings
 
@@ -185,8 +155,6 @@ def subscribe(user: User, *, endpoint: str, p256dh: str, auth: str) -> PushSubsc
         db.session.add(subscription)
     subscription.user_id, subscription.p256dh, subscription.auth = user.id, p256dh, auth
     db.session.commit()
-    from companion.blueprints.reminders.planner import replan
-
     replan({user.id} | ({previous} if previous else set()))
     return subscription
 
@@ -198,8 +166,6 @@ def unsubscribe(user: User, endpoint: str | None = None) -> int:
         statement = statement.where(PushSubscription.endpoint == endpoint)
     count = db.session.execute(statement).rowcount
     db.session.commit()
-    from companion.blueprints.reminders.planner import replan
-
     replan([user.id])
     return count
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from companion.access import in_program
-from companion.blueprints.reminders.services import settings_for, user_for_calendar_token
+from companion.blueprints.reminders import settings as reminder_settings
+from companion.blueprints.reminders.services import user_for_calendar_token
 from companion.blueprints.sessions import bp, services
 from companion.blueprints.sessions.calendar import feed
 from companion.blueprints.sessions.forms import AppointmentForm, GroupForm, MoveForm, ParticipantForm
@@ -24,9 +25,6 @@ from companion.models.base import utcnow
 from companion.roles import STAFF, required
 from companion.timezones import zone
 from companion.urls import absolute_url
-
-AGENDA_DAYS = 14
-
 
 def by_day(occurrences, zone_name: str) -> list[tuple]:
     """Occurrences grouped under their local day."""
@@ -48,7 +46,7 @@ def index():
     now = utcnow()
     tz = zone(current_user.timezone)
     start, end = services.local_day_bounds(now.astimezone(tz).date(),
-                                           now.astimezone(tz).date() + timedelta(days=AGENDA_DAYS - 1),
+                                           now.astimezone(tz).date() + timedelta(days=services.AGENDA_DAYS - 1),
                                            current_user.timezone)
     if current_user.is_staff:
         occurrences = services.staff_agenda(current_user, start, end)
@@ -58,7 +56,7 @@ def index():
     occurrences = [o for o in occurrences if o.ends_at > now]
     return render_template("sessions/index.html", days=by_day(occurrences, current_user.timezone), now=now, tz=tz,
                            checked_in=checked_in,
-                           calendar_url=absolute_url("sessions.calendar", token=settings_for(current_user).calendar_token))
+                           calendar_url=absolute_url("sessions.calendar", token=reminder_settings.settings_for(current_user).calendar_token))
 
 
 @bp.post("/sessions/<key>/check-in")
@@ -81,7 +79,7 @@ def calendar(token: str):
     user = user_for_calendar_token(token)
     if user is None:
         abort(404)
-    body = feed(user, settings_for(user).discreet)
+    body = feed(user, reminder_settings.settings_for(user).discreet)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": 'inline; filename="companion.ics"', "Cache-Control": "no-store",
         "X-Robots-Tag": "noindex"})

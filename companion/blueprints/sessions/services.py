@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from companion import limits
 from companion.access import ME, active_consents_to, mine_columns, prepared, program_members, read_mine
 from companion.blueprints.privacy import ledger
+from companion.blueprints.reminders.planner import replan
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.i18n import N_
@@ -64,6 +65,8 @@ class Occurrence:
     def happening(self, now: datetime) -> bool:
         """Whether one can check in now: from 15 minutes before the start until the end."""
         return not self.cancelled and self.starts_at - CHECK_IN_EARLY <= now <= self.ends_at
+# The agenda shows this many local days from today, on the page and in the API by default.
+AGENDA_DAYS = 14
 
 
 def occurrence_key(group_id: int, original_start: datetime) -> str:
@@ -379,12 +382,6 @@ def local_day_bounds(day_from: date, day_to: date, zone_name: str) -> tuple[date
     return start, end
 
 
-def _replan(user_ids: Iterable[int]) -> None:
-    from companion.blueprints.reminders.planner import replan
-
-    replan(list(user_ids))
-
-
 def _check_group_fields(*, name, rule_text, start_date, start_time, timezone, duration_minutes, location,
                         video_url) -> dict:
     errors: dict[str, list[str]] = {}
@@ -440,7 +437,7 @@ def update_group(group: Group, *, name: str, rule_text: str, start_date: date, s
     group.start_date, group.start_time = start_date, start_time.replace(microsecond=0)
     touch(group)
     db.session.commit()
-    _replan(m.user_id for m in group.members)
+    replan([m.user_id for m in group.members])
     return group
 
 
@@ -449,7 +446,7 @@ def delete_group(group: Group) -> None:
     members = [m.user_id for m in group.members]
     db.session.delete(group)
     db.session.commit()
-    _replan(members)
+    replan(list(members))
 
 
 def program_participant(staff: User, participant_id) -> User:
@@ -475,7 +472,7 @@ def enrol(group: Group, participant: User) -> GroupMember:
         member = GroupMember(group_id=group.id, user_id=participant.id)
         db.session.add(member)
         db.session.commit()
-    _replan([participant.id])
+    replan([participant.id])
     return member
 
 
@@ -484,7 +481,7 @@ def unenrol(group: Group, participant_id: int) -> None:
     db.session.execute(delete(GroupMember).where(GroupMember.group_id == group.id,
                                                  GroupMember.user_id == participant_id))
     db.session.commit()
-    _replan([participant_id])
+    replan([participant_id])
 
 
 def group_occurrence(group: Group, key: str) -> Occurrence:
@@ -519,7 +516,7 @@ def cancel_occurrence(group: Group, key: str) -> Occurrence:
     change.cancelled, change.new_start = True, None
     touch(group)
     db.session.commit()
-    _replan(m.user_id for m in group.members)
+    replan([m.user_id for m in group.members])
     return occurrence
 
 
@@ -532,7 +529,7 @@ def move_occurrence(group: Group, key: str, new_start: datetime) -> Occurrence:
     change.cancelled, change.new_start = False, new_start.astimezone(UTC)
     touch(group)
     db.session.commit()
-    _replan(m.user_id for m in group.members)
+    replan([m.user_id for m in group.members])
     return group_occurrence(group, key)
 
 
@@ -544,7 +541,7 @@ def restore_occurrence(group: Group, key: str) -> Occurrence:
     touch(group)
     db.session.commit()
     db.session.expire(group, ["changes"])
-    _replan(m.user_id for m in group.members)
+    replan([m.user_id for m in group.members])
     return group_occurrence(group, key)
 
 
@@ -572,7 +569,7 @@ def create_appointment(staff: User, participant: User, *, starts_at: datetime, d
                               **values)
     db.session.add(appointment)
     db.session.commit()
-    _replan([participant.id])
+    replan([participant.id])
     return appointment
 
 
@@ -581,7 +578,7 @@ def delete_appointment(appointment: Appointment) -> None:
     participant_id = appointment.user_id
     db.session.delete(appointment)
     db.session.commit()
-    _replan([participant_id])
+    replan([participant_id])
 
 
 def check_in(user: User, key: str, now: datetime) -> Attendance:

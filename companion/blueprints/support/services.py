@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from companion.access import mine, owned
+from companion.blueprints.reminders.planner import replan
 from companion.blueprints.support import feeds
 from companion.blueprints.support.library import (
     PEOPLE_STEPS,
@@ -340,15 +341,8 @@ def save_meeting(user: User, meeting_id: int, remind: bool = False) -> SavedMeet
         db.session.add(saved)
     saved.remind = bool(remind)
     db.session.commit()
-    replan_reminders(user)
-    return saved
-
-
-def replan_reminders(user: User) -> None:
-    """Re-plan this person's reminders after a saved meeting or its reminder changed."""
-    from companion.blueprints.reminders.planner import replan
-
     replan([user.id])
+    return saved
 
 
 def set_reminder(user: User, saved_id: int, remind: bool) -> SavedMeeting:
@@ -356,7 +350,7 @@ def set_reminder(user: User, saved_id: int, remind: bool) -> SavedMeeting:
     saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
     saved.remind = bool(remind)
     db.session.commit()
-    replan_reminders(user)
+    replan([user.id])
     return saved
 
 
@@ -365,7 +359,7 @@ def unsave_meeting(user: User, saved_id: int) -> None:
     saved = owned(user, SavedMeeting, saved_id, what="That saved meeting")
     db.session.delete(saved)
     db.session.commit()
-    replan_reminders(user)
+    replan([user.id])
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from companion.access import local_today, mine
 from companion.blueprints.weekly import bam
+from companion.blueprints.reminders.planner import replan
 from companion.errors import Conflict, Invalid
 from companion.extensions import db
 from companion.i18n import when
@@ -126,8 +127,6 @@ def set_reminder(user: User, weekday: int | None, remind_at: time | None) -> Wee
         db.session.add(settings)
     settings.weekday, settings.remind_at = weekday, remind_at if weekday is not None else None
     db.session.commit()
-    from companion.blueprints.reminders.planner import replan
-
     replan([user.id])
     return settings
 

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from companion.blueprints.api.schemas import Credentials, SessionOut
 from companion.blueprints.api.spec import endpoint
 from companion.blueprints.auth import services
-from companion.blueprints.auth.sessions import clear_device, end_session, start_session
+from companion.blueprints.auth.sign_in_sessions import clear_device, end_session, start_session
 from companion.models import User
 
 
