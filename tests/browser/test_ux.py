@@ -172,3 +172,19 @@ def test_the_header_is_one_row_with_the_name_whole_on_a_small_phone(page, width,
     assert page.locator("html").get_attribute("lang") == language
     assert page.evaluate(HEADER_ROWS) == {"rows": 1, "brandLines": 1, "overflows": False}, (width, language)
     expect(page.get_by_role("button", name=re.compile("^(Save|Guardar)$"))).to_be_in_viewport()
+
+
+GAPS_BETWEEN_FIELDS = """() => [...document.querySelectorAll('main form.stack')].flatMap((form) => {
+    const shown = [...form.children].filter((el) => el.getBoundingClientRect().height > 0);
+    return shown.slice(1).map((el, i) => [el.tagName + '.' + el.className,
+      Math.round(el.getBoundingClientRect().top - shown[i].getBoundingClientRect().bottom)]);
+  })"""
+
+
+def test_each_group_of_choices_has_room_above_its_heading(page):
+    """A fieldset's legend (How strong, What set it off, How did it go) sat right under the tiles above it."""
+    signed_in(page)
+    for path in ("/journal/checkin", "/log/coping?skill=urge-surfing", "/log/trigger"):
+        page.goto(path)
+        gaps = page.evaluate(GAPS_BETWEEN_FIELDS)
+        assert gaps and all(gap >= 12 for _, gap in gaps), (path, gaps)
