@@ -417,6 +417,20 @@ def test_adding_a_medication_on_the_page_and_its_bad_inputs(client, auth, partic
     assert client.get("/medications").status_code == 200
 
 
+@pytest.mark.parametrize("language, offered, english", [
+    ("en", "Naltrexone injection (Vivitrol)", None),
+    ("es", "Naltrexona inyectable (Vivitrol)", "Naltrexone injection"),
+])
+def test_the_short_list_of_medications_is_offered_in_the_persons_language(client, auth, participant, language,
+                                                                          offered, english):
+    participant.language = language
+    db.session.commit()
+    auth.login("alex@example.org")
+    page = client.get("/medications/new").get_data(as_text=True)
+    assert f'<option value="{offered}">' in page
+    assert english is None or english not in page
+
+
 def test_staff_have_no_medication_pages(client, auth, clinic):
     auth.login("jordan@example.org")
     assert client.get("/medications").status_code == 404

@@ -27,15 +27,16 @@ from companion.timezones import zone
 from companion.validation import Errors, clean_text
 
 # The medications for opioid and alcohol use disorder a person is most likely to take; any other name may be typed.
+# Offered in the reader's language (generic names are spelled per language; brand names stay as they are).
 MAT_MEDICATIONS = [
-    "Buprenorphine/naloxone (Suboxone, Zubsolv)",
-    "Buprenorphine",
-    "Buprenorphine injection (Sublocade, Brixadi)",
-    "Methadone",
-    "Naltrexone tablet",
-    "Naltrexone injection (Vivitrol)",
-    "Acamprosate",
-    "Disulfiram (Antabuse)",
+    _l("Buprenorphine/naloxone (Suboxone, Zubsolv)"),
+    _l("Buprenorphine"),
+    _l("Buprenorphine injection (Sublocade, Brixadi)"),
+    _l("Methadone"),
+    _l("Naltrexone tablet"),
+    _l("Naltrexone injection (Vivitrol)"),
+    _l("Acamprosate"),
+    _l("Disulfiram (Antabuse)"),
 ]
 NAME_MAX = limits.MEDICATION_NAME
 DOSE_MAX = limits.DOSE
