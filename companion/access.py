@@ -8,6 +8,7 @@ so that no view queries another person's rows by id directly.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -25,16 +26,28 @@ from companion.timezones import zone
 T = TypeVar("T")
 
 
-def mine(user: User, model: type[T]) -> Select:
-    """A query for ``model``'s rows that belong to ``user`` (the model has a ``user_id`` column)."""
-    return select(model).where(model.user_id == user.id)
+# Whose a row is, by model: the column naming the person it belongs to, where it is not ``user_id``.
+OWNER_COLUMNS = {Consent: "participant_id"}
 
 
-def owned(user: User, model: type[T], object_id, *, options=(), what: str = "That") -> T:
-    """The ``model`` row with this id when it belongs to ``user``; a 404 otherwise."""
-    row = db.session.scalar(mine(user, model).where(model.id == object_id).options(*options))
+def owner_column(model: type):
+    """The column of ``model`` that names the person a row belongs to (``OWNER_COLUMNS``, else ``user_id``)."""
+    return getattr(model, OWNER_COLUMNS.get(model, "user_id"))
+
+
+def mine(user: User, model: type[T], *, by=None) -> Select:
+    """A query for ``model``'s rows that belong to ``user``: by its owner column, or the column ``by`` (say the
+    author of an appointment, ``Appointment.created_by_id``)."""
+    return select(model).where((owner_column(model) if by is None else by) == user.id)
+
+
+def owned(user: User, model: type[T], object_id, *, by=None, options=(), what: str = "That",
+          message: str | None = None) -> T:
+    """The ``model`` row with this id when it belongs to ``user`` (see ``mine``); a 404 otherwise, saying
+    ``message`` (by default "<what> was not found.")."""
+    row = db.session.scalar(mine(user, model, by=by).where(model.id == object_id).options(*options))
     if row is None:
-        raise NotFound(_("%(what)s was not found.", what=what))
+        raise NotFound(message or _("%(what)s was not found.", what=what))
     return row
 
 
@@ -68,22 +81,44 @@ def active_consents_to(counselor: User, participant_ids: list[int] | None = None
     return consents
 
 
-def consent_for(counselor: User, participant_id: int, scope: str | None = None) -> Consent:
-    """The consent that lets ``counselor`` see this participant (with ``scope``); 404 when there is none."""
-    consents = active_consents_to(counselor, [participant_id], scope)
-    if not consents:
+@dataclass(frozen=True)
+class Grant:
+    """What one counselor may see of one participant on this request: the consents in effect, read once.
+
+    Every staff read of a participant's data takes a grant, so that a read without consent cannot be written;
+    ``consent`` is the one the read is recorded under in the disclosure ledger.
+    """
+
+    counselor: User
+    consent: Consent
+    consents: tuple[Consent, ...]
+
+    @property
+    def participant(self) -> User:
+        return self.consent.participant
+
+    @property
+    def scopes(self) -> set[str]:
+        """Every scope the consents in effect give."""
+        return {scope for c in self.consents for scope in c.scope_list}
+
+    def with_scope(self, scope: str) -> list[Consent]:
+        """The consents in effect that include ``scope``."""
+        return [c for c in self.consents if scope in c.scope_list]
+
+
+def consented(counselor: User, participant_id: int, scope: str | None = None) -> Grant:
+    """The grant that lets ``counselor`` see this participant (under ``scope``, when named); 404 without one."""
+    consents = active_consents_to(counselor, [participant_id])
+    scoped = consents if scope is None else [c for c in consents if scope in c.scope_list]
+    if not scoped:
         raise NotFound(_("That person was not found."))
-    return consents[0]
+    return Grant(counselor, scoped[0], tuple(consents))
 
 
 # The aftercare plan is the plan of goals and steps for after IOP. A counselor reads and writes it under the
 # goals scope (whose wording names it), so that the consent's scopes stay the ones the API Contract lists.
 AFTERCARE_SCOPE = Scope.GOALS
-
-
-def aftercare_consent(counselor: User, participant_id: int) -> Consent:
-    """The consent that lets ``counselor`` read and write this participant's aftercare plan; 404 without one."""
-    return consent_for(counselor, participant_id, AFTERCARE_SCOPE)
 
 
 def shared_goals(counselor: User, participant_ids: list[int], consents: list[Consent] | None = None) -> list[Goal]:
@@ -164,12 +199,21 @@ def about_me(**columns) -> Row:
     return db.session.execute(about_me_statement(**columns)).one()
 
 
-def in_program(user: User, model: type[T], object_id, *, options=(), what: str = "That") -> T:
-    """The ``model`` row (with a ``program_id``) with this id when ``user`` is staff of its program; a 404 otherwise."""
+def of_program(program_id: int | None, model: type[T], object_id, *, where=(), options=(), what: str = "That",
+               message: str | None = None) -> T:
+    """The ``model`` row (with a ``program_id``) with this id when it is of this program (and meets ``where``);
+    a 404 otherwise, saying ``message`` (by default "<what> was not found.")."""
     row = None
-    if user.is_staff and user.program_id is not None and isinstance(object_id, int):
-        row = db.session.scalar(select(model).where(model.id == object_id, model.program_id == user.program_id)
+    if program_id is not None and isinstance(object_id, int):
+        row = db.session.scalar(select(model).where(model.id == object_id, model.program_id == program_id, *where)
                                 .options(*options))
     if row is None:
-        raise NotFound(_("%(what)s was not found.", what=what))
+        raise NotFound(message or _("%(what)s was not found.", what=what))
     return row
+
+
+def in_program(user: User, model: type[T], object_id, *, where=(), options=(), what: str = "That",
+               message: str | None = None) -> T:
+    """The ``model`` row of ``user``'s program with this id when ``user`` is its staff; a 404 otherwise."""
+    return of_program(user.program_id if user.is_staff else None, model, object_id, where=where, options=options,
+                      what=what, message=message)

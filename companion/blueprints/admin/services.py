@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from companion.access import of_program
 from companion.blueprints.auth.services import deactivate
-from companion.errors import NotFound
 from companion.extensions import db
 from companion.models import InviteCode, Role, User
 
@@ -47,29 +47,23 @@ def create_invite(admin: User, role: str) -> InviteCode:
 
 def revoke_invite(admin: User, invite_id: int) -> None:
     """Stop an invite code from working."""
-    invite = db.session.scalar(select(InviteCode).where(InviteCode.id == invite_id, InviteCode.program_id == admin.program_id))
-    if invite is None:
-        raise NotFound(_("That invite code was not found."))
+    invite = of_program(admin.program_id, InviteCode, invite_id, message=_("That invite code was not found."))
     invite.revoked_at = invite.revoked_at or datetime.now(UTC)
     db.session.commit()
 
 
 def switch_off(admin: User, user_id: int) -> User:
     """Switch a counselor's account off at once: every session of theirs ends on its next request."""
-    user = db.session.scalar(select(User).where(User.id == user_id, User.program_id == admin.program_id,
-                                                User.role == Role.COUNSELOR))
-    if user is None:
-        raise NotFound(_("That counselor was not found."))
+    user = of_program(admin.program_id, User, user_id, where=(User.role == Role.COUNSELOR,),
+                      message=_("That counselor was not found."))
     deactivate(user)
     return user
 
 
 def switch_on(admin: User, user_id: int) -> User:
     """Let a switched-off counselor sign in again."""
-    user = db.session.scalar(select(User).where(User.id == user_id, User.program_id == admin.program_id,
-                                                User.role == Role.COUNSELOR))
-    if user is None:
-        raise NotFound(_("That counselor was not found."))
+    user = of_program(admin.program_id, User, user_id, where=(User.role == Role.COUNSELOR,),
+                      message=_("That counselor was not found."))
     user.active = True
     db.session.commit()
     return user

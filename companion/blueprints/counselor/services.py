@@ -11,8 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, case, func, null, select, type_coerce
 
 from companion import limits
-from companion.access import (AFTERCARE_SCOPE, active_consents_to, aftercare_consent, consent_for, shared_goal,
-                              shared_goal_progress, shared_goals)
+from companion.access import (AFTERCARE_SCOPE, active_consents_to, consented, shared_goal, shared_goal_progress,
+                              shared_goals)
 from companion.blueprints.journal import services as journal_services
 from companion.blueprints.support import services as support_services
 from companion.blueprints.weekly import services as weekly_services
@@ -161,21 +161,20 @@ FLAG_LABELS = {
 
 def participant_view(counselor: User, participant_id: int) -> dict:
     """What a participant shared with this counselor: their shared goals with steps and notes."""
-    consent = consent_for(counselor, participant_id)
-    goals = shared_goals(counselor, [participant_id])
+    grant = consented(counselor, participant_id)
+    consent, scopes = grant.consent, grant.scopes
+    goals = shared_goals(counselor, [participant_id], list(grant.consents))
     notes = db.session.scalars(select(Encouragement).where(Encouragement.goal_id.in_([g.id for g in goals]))
                                .order_by(Encouragement.created_at.desc())).all() if goals else []
     suggestions = db.session.scalars(select(GoalSuggestion).where(GoalSuggestion.user_id == participant_id,
                                                                   GoalSuggestion.counselor_id == counselor.id)
                                      .order_by(GoalSuggestion.created_at.desc())).all()
-    scopes = consent_scopes(counselor, participant_id)
-    participant = consent.participant
+    participant = grant.participant
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
     journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
     weekly = weekly_services.history(participant)[:8] if Scope.WEEKLY in scopes else None
-    medication = medication_share(participant, active_consents_to(counselor, [participant_id], Scope.MEDICATION)) \
-        if Scope.MEDICATION in scopes else None
+    medication = medication_share(participant, grant.with_scope(Scope.MEDICATION)) if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
     if medication and medication["names"]:  # the page lists them: the ledger says so, as the API's read does
         shown[shown.index(SCOPE_WORDS[Scope.MEDICATION])] = N_("medication adherence with names")
@@ -209,56 +208,50 @@ def medication_share(participant: User, consents: list[Consent]) -> dict:
 
 def participant_weekly(counselor: User, participant_id: int) -> list:
     """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
-    consent = consent_for(counselor, participant_id, Scope.WEEKLY)
-    checkins = weekly_services.history(consent.participant)
-    ledger.record(counselor, [consent], "view", N_("weekly check-ins: answers and scores"))
+    grant = consented(counselor, participant_id, Scope.WEEKLY)
+    checkins = weekly_services.history(grant.participant)
+    ledger.record(counselor, [grant.consent], "view", N_("weekly check-ins: answers and scores"))
     return checkins
 
 
 def participant_medication(counselor: User, participant_id: int) -> dict:
     """A participant's medication adherence under the medication scope; recorded in the ledger."""
-    consent = consent_for(counselor, participant_id, Scope.MEDICATION)
-    consents = active_consents_to(counselor, [participant_id], Scope.MEDICATION)
-    shared = medication_share(consent.participant, consents)
-    ledger.record(counselor, [consent], "view", N_("medication adherence with names") if shared["names"]
+    grant = consented(counselor, participant_id, Scope.MEDICATION)
+    shared = medication_share(grant.participant, grant.with_scope(Scope.MEDICATION))
+    ledger.record(counselor, [grant.consent], "view", N_("medication adherence with names") if shared["names"]
                   else N_("medication adherence"))
     return shared
 
 
-def consent_scopes(counselor: User, participant_id: int) -> set[str]:
-    """Every scope this participant's consents in effect give this counselor."""
-    return {scope for c in active_consents_to(counselor, [participant_id]) for scope in c.scope_list}
-
-
 def participant_goals(counselor: User, participant_id: int) -> list[Goal]:
     """A participant's shared goals, recorded in the ledger."""
-    consent = consent_for(counselor, participant_id)
-    goals = shared_goals(counselor, [participant_id])
-    ledger.record(counselor, [consent], "view", N_("shared goals with steps"))
+    grant = consented(counselor, participant_id)
+    goals = shared_goals(counselor, [participant_id], list(grant.consents))
+    ledger.record(counselor, [grant.consent], "view", N_("shared goals with steps"))
     return goals
 
 
 def aftercare_plan(counselor: User, participant_id: int) -> tuple[Consent, AftercarePlan | None]:
     """A participant's aftercare plan for a counselor they consented to (scope goals), recorded in the ledger."""
-    consent = aftercare_consent(counselor, participant_id)
-    plan = support_services.aftercare_plan_for(consent.participant)
-    ledger.record(counselor, [consent], "view", N_("aftercare plan"))
-    return consent, plan
+    grant = consented(counselor, participant_id, AFTERCARE_SCOPE)
+    plan = support_services.aftercare_plan_for(grant.participant)
+    ledger.record(counselor, [grant.consent], "view", N_("aftercare plan"))
+    return grant.consent, plan
 
 
 def save_aftercare(counselor: User, participant_id: int, data: dict, *,
                    expected_version: str | None = None) -> AftercarePlan:
     """Write or change a participant's aftercare plan under their consent; recorded in the ledger."""
-    consent = aftercare_consent(counselor, participant_id)
-    plan = support_services.save_aftercare_plan(consent.participant, data, counselor,
+    grant = consented(counselor, participant_id, AFTERCARE_SCOPE)
+    plan = support_services.save_aftercare_plan(grant.participant, data, counselor,
                                                 expected_version=expected_version)
-    ledger.record(counselor, [consent], "view", N_("aftercare plan, and changed it"))
+    ledger.record(counselor, [grant.consent], "view", N_("aftercare plan, and changed it"))
     return plan
 
 
 def suggest_goal(counselor: User, participant_id: int, *, title: str, why: str = "", steps: str = "") -> GoalSuggestion:
     """Suggest a goal to a participant who consented; they accept or decline it."""
-    consent_for(counselor, participant_id)
+    consented(counselor, participant_id)
     errors = Errors()
     title = clean_text(errors, "title", title, max_length=limits.GOAL_TITLE, required=True, label=_("The title"))
     why = clean_text(errors, "why", why, max_length=limits.GOAL_WHY, label=_("Why it matters"))

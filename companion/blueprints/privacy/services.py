@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from companion import limits
-from companion.access import local_today, program_members, program_people
+from companion.access import local_today, mine, owned, program_members, program_people
 from companion.blueprints.privacy import ledger
-from companion.errors import Invalid, NotFound
+from companion.errors import Invalid
 from companion.extensions import db
 from companion.models import (CheckIn, Consent, CustomSkill, Encouragement, Goal, GoalSuggestion, LogEntry, Role, Scope,
                               SoberStreak, StepEvent, User)
@@ -30,16 +30,13 @@ def counselors_of(participant: User) -> list[User]:
 
 def consents_of(participant: User) -> list[Consent]:
     """Every consent this participant has signed, newest first."""
-    return list(db.session.scalars(select(Consent).where(Consent.participant_id == participant.id)
+    return list(db.session.scalars(mine(participant, Consent)
                                    .options(selectinload(Consent.counselor)).order_by(Consent.signed_at.desc(), Consent.id.desc())))
 
 
 def own_consent(participant: User, consent_id: int) -> Consent:
     """One of this participant's consents; 404 for anyone else's."""
-    consent = db.session.scalar(select(Consent).where(Consent.id == consent_id, Consent.participant_id == participant.id))
-    if consent is None:
-        raise NotFound(_("That consent was not found."))
-    return consent
+    return owned(participant, Consent, consent_id, message=_("That consent was not found."))
 
 
 def grant_consent(participant: User, *, counselor_id, scopes, purpose, expires_on, signature,

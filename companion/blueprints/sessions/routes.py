@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from companion.access import in_program
+from companion.access import in_program, owned
 from companion.blueprints.reminders import settings as reminder_settings
 from companion.blueprints.reminders.services import user_for_calendar_token
 from companion.blueprints.sessions import bp, services
@@ -308,9 +308,8 @@ def new_appointment():
 @required(*STAFF, program=True)
 def delete_appointment(appointment_id: int):
     """Cancel an appointment this staff member booked."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None or appointment.created_by_id != current_user.id:
-        raise NotFound(_("That appointment was not found."))
+    appointment = owned(current_user, Appointment, appointment_id, by=Appointment.created_by_id,
+                        message=_("That appointment was not found."))
     services.delete_appointment(appointment)
     flash(_("The appointment is cancelled."), "info")
     return redirect(url_for("sessions.index"), code=303)

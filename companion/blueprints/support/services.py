@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
-from companion.access import mine, owned
+from companion.access import mine, of_program, owned
 from companion.blueprints.reminders.planner import replan
 from companion.blueprints.support import feeds
 from companion.blueprints.support.library import (
@@ -128,9 +128,7 @@ def feeds_for(program: Program | None) -> list[MeetingFeed]:
 
 def remove_feed(program: Program, feed_id: int) -> None:
     """Remove one of a program's feeds and its meetings."""
-    feed = db.session.scalar(select(MeetingFeed).where(MeetingFeed.id == feed_id, MeetingFeed.program_id == program.id))
-    if feed is None:
-        raise NotFound(_("That meeting list was not found."))
+    feed = of_program(program.id, MeetingFeed, feed_id, message=_("That meeting list was not found."))
     db.session.execute(delete(Meeting).where(Meeting.feed_id == feed.id))
     db.session.delete(feed)
     db.session.commit()
@@ -425,10 +423,7 @@ def add_resource(program: Program, data: dict) -> ProgramResource:
 
 def remove_resource(program: Program, resource_id: int) -> None:
     """Remove a local service from a program's support page."""
-    resource = db.session.scalar(select(ProgramResource).where(ProgramResource.id == resource_id,
-                                                               ProgramResource.program_id == program.id))
-    if resource is None:
-        raise NotFound(_("That resource was not found."))
+    resource = of_program(program.id, ProgramResource, resource_id, message=_("That resource was not found."))
     db.session.delete(resource)
     db.session.commit()
 
