@@ -188,3 +188,32 @@ def test_each_group_of_choices_has_room_above_its_heading(page):
         page.goto(path)
         gaps = page.evaluate(GAPS_BETWEEN_FIELDS)
         assert gaps and all(gap >= 12 for _, gap in gaps), (path, gaps)
+
+
+GAP_ABOVE_FIRST_CARD = """() => { const card = document.querySelector('main > .card');
+    const before = card.previousElementSibling;
+    return Math.round(card.getBoundingClientRect().top - before.getBoundingClientRect().bottom); }"""
+
+
+def test_a_session_time_and_a_button_above_a_card_keep_room_from_it(browser, live_app, live_server):
+    """A session's date and time, and the weekly page's "Check in for this week", sat flush on the card below."""
+    from companion.demo import seed_demo
+    from tests.browser.conftest import PHONE
+
+    with live_app.app_context():
+        seed_demo()
+    for email, password, path in [("counselor@example.org", "demo counselor passphrase", "/sessions"),
+                                  ("alex@example.org", "demo participant passphrase", "/weekly")]:
+        context = browser.new_context(base_url=live_server, **PHONE)
+        page = context.new_page()
+        page.goto("/login")
+        page.get_by_label("E-mail").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r"/(caseload)?$"))
+        page.goto(path)
+        if path == "/sessions":
+            hrefs = [a.get_attribute("href") for a in page.locator("main a").all()]
+            page.goto(next(h for h in hrefs if re.search(r"/sessions/groups/\d+/sessions/", h or "")))
+        assert page.evaluate(GAP_ABOVE_FIRST_CARD) >= 12, page.url
+        context.close()
