@@ -16,9 +16,10 @@ Sources:
 What could not be confirmed from a primary source here: the wording of items 8-17 comes from the VA form as
 reproduced by several secondary sources that agree with one another, not from the form itself; and the weekly
 (IOP) version's day bands. This version asks each day-count item as a number of days from 0 to 7 and scores it
-with the 30-day bands taken as the same shares of the period (0 days: 0; 1 day, under 1/7: 1; 2 days: 2; 3 days:
-3; 4 to 7 days, more than half: 4), so that every score keeps the published 0-4 range. The raw day counts are kept
-as the answers, so a different banding can be applied to them later. Item 7 is kept as the list of drugs used
+one point a day up to 4 (0 days: 0; 1: 1; 2: 2; 3: 3; 4 to 7 days, more than half the week: 4), so that every
+score keeps the published 0-4 range. That is our choice, not a published one, and not the 30-day bands' shares of
+the period either: one day in 7 (14 %) would fall in the 30-day 4-8 band (2 points). The raw day counts are kept
+as the answers, so a published weekly banding can be applied to them later. Item 7 is kept as the list of drugs used
 (7A-7G) rather than a day count for each, and item 9 asks about the next 7 days.
 """
 
