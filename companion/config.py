@@ -121,6 +121,7 @@ class Config:
         self.REMINDER_MAX_IN_FLIGHT = int(os.environ.get("REMINDER_MAX_IN_FLIGHT", "400") or 400)
         self.REMINDER_SEND_THREADS = int(os.environ.get("REMINDER_SEND_THREADS", "16") or 16)
         self.REMINDER_SEND_TIMEOUT_SECONDS = float(os.environ.get("REMINDER_SEND_TIMEOUT_SECONDS", "10") or 10)
+        self.REMINDER_SWEEP_SECONDS = max(1, int(os.environ.get("REMINDER_SWEEP_SECONDS", "30") or 30))
         # Read by `flask check` only: what the deployment says of itself.
         self.FLASK_DEBUG = env_flag("FLASK_DEBUG")
         self.WEB_CONCURRENCY = os.environ.get("WEB_CONCURRENCY", "")

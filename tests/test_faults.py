@@ -307,3 +307,73 @@ def test_a_full_sqlite_disk_answers_507_keeps_every_saved_entry_and_corrupts_not
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     assert sorted(str(i) for i in db.session.scalars(select(LogEntry.id))) == sorted(saved)
     assert client.post("/api/v1/logs", json=craving(), headers=headers).status_code == 201  # space again: saved again
+
+
+def test_a_running_scheduler_rides_out_a_postgresql_outage_and_sends_each_reminder_once_after(
+        app, outage, program, database_uri):  # noqa: F811
+    """The worker process itself, not its functions: it keeps running through the outage and catches up after."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.fixtures.push import PushServer
+    from tests.test_reminders_workers import due_reminders
+
+    proxied, proxy = outage
+    push_server = PushServer().start()
+    app.config["PUSH_ALLOW_LOOPBACK"] = True  # the people's phones subscribe on the loopback push service
+    try:
+        due_reminders(program, push_server, 10, channel="inapp")
+        proxied_url = make_url(database_uri).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+        env = {**os.environ, "DATABASE_URL": proxied_url, "MAIL_SERVER": "", "PYTHONUNBUFFERED": "1",
+               "REMINDER_SWEEP_SECONDS": "2",
+               "SECRET_KEY": "a-worker-secret-key-that-is-long-enough-for-tests"}
+        env.pop("FLASK_DEBUG", None)
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "companion", "scheduler"],
+                                  cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+
+        def inbox() -> int:
+            db.session.rollback()
+            return db.session.scalar(select(func.count()).select_from(Notification))
+
+        def wait_for(count: int, seconds: float) -> None:
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and inbox() < count:
+                time.sleep(0.5)
+
+        try:
+            wait_for(10, 60)  # its first sweep, at start
+            assert inbox() == 10
+            proxy.cut()  # PostgreSQL goes away while the worker runs
+            # A reminder falls due during the outage (written past the proxy, as the web app would once it is back).
+            from companion.models import Appointment, User
+
+            now = datetime.now(zone("UTC")).replace(microsecond=0)
+
+            person = db.session.scalar(select(User).where(User.email == "p0@example.org"))
+            appointment = Appointment(user_id=person.id, starts_at=now + timedelta(hours=1), duration_minutes=30,
+                                      title="During the outage")
+            db.session.add(appointment)
+            db.session.flush()
+            db.session.add(Reminder(user_id=person.id, source_kind="appointment", source_id=str(appointment.id),
+                                    occurrence_at=appointment.starts_at, lead_minutes=60, channel="inapp",
+                                    title="During the outage", url="/sessions", due_at=now, send_after=now,
+                                    status="pending", attempts=0, last_error="", created_at=now))
+            db.session.commit()
+            time.sleep(5)  # sweeps (every 2 s here) meet the outage
+            assert worker.poll() is None, "the worker stopped during the outage"
+            proxy.restore()
+            wait_for(11, 60)  # the next sweep, with a fresh connection
+            assert inbox() == 11
+            assert db.session.scalar(select(func.count(func.distinct(Notification.reminder_id)))) == 11
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            out, _ = worker.communicate(timeout=30)
+        assert worker.returncode == 0, out
+        assert "the database is unavailable" in out, out[-3000:]
+    finally:
+        push_server.stop()

@@ -83,6 +83,8 @@ def build_scheduler(app: Flask):
     scheduler = BlockingScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                 "misfire_grace_time": 30})
     for job_id, (name, seconds) in SCHEDULE.items():
+        if job_id == "reminders.dispatch":
+            seconds = app.config.get("REMINDER_SWEEP_SECONDS", seconds)
         scheduler.add_job(globals()[name], "interval", seconds=seconds, id=job_id, args=[app],
                           replace_existing=True, next_run_time=_now())
     return scheduler
@@ -111,7 +113,8 @@ def scheduler_command():
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    click.echo(f"Reminder worker {os.getpid()} running: planning every 15 minutes, sending every 30 seconds.")
+    click.echo(f"Reminder worker {os.getpid()} running: planning every 15 minutes, "
+               f"sending every {app.config.get('REMINDER_SWEEP_SECONDS', 30)} seconds.")
     scheduler.start()
     click.echo("Reminder worker stopped.")
 
