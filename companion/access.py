@@ -106,6 +106,12 @@ class Grant:
         """The consents in effect that include ``scope``."""
         return [c for c in self.consents if scope in c.scope_list]
 
+    def participant_under(self, scope: str) -> User:
+        """The participant, for a read of what ``scope`` shares; 404 where no consent in effect gives it."""
+        if not self.with_scope(scope):
+            raise NotFound(_("That person was not found."))
+        return self.participant
+
 
 def consented(counselor: User, participant_id: int, scope: str | None = None) -> Grant:
     """The grant that lets ``counselor`` see this participant (under ``scope``, when named); 404 without one."""

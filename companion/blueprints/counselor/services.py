@@ -172,8 +172,8 @@ def participant_view(counselor: User, participant_id: int) -> dict:
     participant = grant.participant
     recent_checkins = list(db.session.scalars(select(CheckIn).where(CheckIn.user_id == participant_id)
                                               .order_by(CheckIn.date.desc()).limit(14))) if Scope.CHECKINS in scopes else None
-    journal_summary = journal_services.insights(participant, 30) if Scope.JOURNAL in scopes else None
-    weekly = weekly_services.history(participant)[:8] if Scope.WEEKLY in scopes else None
+    journal_summary = journal_services.insights_for(grant, 30) if Scope.JOURNAL in scopes else None
+    weekly = weekly_services.history_for(grant)[:8] if Scope.WEEKLY in scopes else None
     medication = medication_share(participant, grant.with_scope(Scope.MEDICATION)) if Scope.MEDICATION in scopes else None
     shown = [label for scope, label in SCOPE_WORDS.items() if scope in scopes]
     if medication and medication["names"]:  # the page lists them: the ledger says so, as the API's read does
@@ -183,7 +183,7 @@ def participant_view(counselor: User, participant_id: int) -> dict:
             "suggestions": suggestions, "checkins": recent_checkins, "journal": journal_summary,
             "can_plan_aftercare": AFTERCARE_SCOPE in scopes, "medication": medication,
             "weekly": weekly, "weekly_chart": weekly_services.chart(weekly) if weekly else None,
-            "skill_names": journal_services.skill_names(participant) if journal_summary else {}}
+            "skill_names": journal_services.skill_names_for(grant) if journal_summary else {}}
 
 
 # Stored in the ledger in English (a hashed record); the privacy pages translate them when they show them.
@@ -209,7 +209,7 @@ def medication_share(participant: User, consents: list[Consent]) -> dict:
 def participant_weekly(counselor: User, participant_id: int) -> list:
     """A participant's weekly check-ins under the weekly scope; recorded in the ledger."""
     grant = consented(counselor, participant_id, Scope.WEEKLY)
-    checkins = weekly_services.history(grant.participant)
+    checkins = weekly_services.history_for(grant)
     ledger.record(counselor, [grant.consent], "view", N_("weekly check-ins: answers and scores"))
     return checkins
 

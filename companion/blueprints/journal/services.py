@@ -18,13 +18,13 @@ from sqlalchemy import Date, and_, bindparam, case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 
 from companion import limits
-from companion.access import ME, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
+from companion.access import ME, Grant, about_me_statement, local_today, mine, mine_columns, owned, prepared, read_mine
 from companion.blueprints.journal import rollup
 from companion.blueprints.journal.library import BY_SLUG, LIBRARY, Skill, localized
 from companion.errors import Conflict, Invalid, NotFound
 from companion.extensions import db
 from companion.i18n import N_
-from companion.models import User, utcnow
+from companion.models import Scope, User, utcnow
 from companion.models.journal import (
     HALT,
     KINDS,
@@ -598,6 +598,16 @@ def _skills_statement():
         counted += [day[f"trigger_{code}_rated"], day[f"trigger_{code}_helped"]]
     return (mine_columns(ME, day, day.skill, *(func.sum(column) for column in counted))
             .where(day.local_date >= bindparam("first_day", type_=Date)).group_by(day.skill))
+
+
+def insights_for(grant: Grant, days: int = 30, now: datetime | None = None) -> dict:
+    """``insights`` of a participant's entries, for a counselor whose grant has the journal scope."""
+    return insights(grant.participant_under(Scope.JOURNAL), days, now)
+
+
+def skill_names_for(grant: Grant) -> dict[str, str]:
+    """``skill_names`` of a participant, for a counselor whose grant has the journal scope."""
+    return skill_names(grant.participant_under(Scope.JOURNAL))
 
 
 def insights(user: User, days: int = 30, now: datetime | None = None) -> dict:

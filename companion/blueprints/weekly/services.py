@@ -11,13 +11,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from companion.access import local_today, mine
+from companion.access import Grant, local_today, mine
 from companion.blueprints.weekly import bam
 from companion.blueprints.reminders.planner import replan
 from companion.errors import Conflict, Invalid
 from companion.extensions import db
 from companion.i18n import when
-from companion.models import User, utcnow
+from companion.models import Scope, User, utcnow
 from companion.models.weekly import WeeklyCheckin, WeeklySettings
 
 HISTORY_WEEKS = 52
@@ -93,6 +93,11 @@ def checkins_of(user_ids: list[int], *, limit_weeks: int = HISTORY_WEEKS, today:
 def history(user: User) -> list[WeeklyCheckin]:
     """The person's check-ins of the last year, newest first."""
     return checkins_of([user.id], today=local_today(user))
+
+
+def history_for(grant: Grant) -> list[WeeklyCheckin]:
+    """``history`` of a participant, for a counselor whose grant has the weekly scope."""
+    return history(grant.participant_under(Scope.WEEKLY))
 
 
 def this_weeks(user: User) -> WeeklyCheckin | None:
