@@ -177,7 +177,7 @@ def main() -> None:
     if not url or "bench" not in url:
         sys.exit("Set DATABASE_URL to a throwaway database whose name contains 'bench'.")
 
-    from sqlalchemy import func, insert, select, text
+    from sqlalchemy import select, text
 
     from companion import create_app
     from companion.config import TestConfig, database_url
